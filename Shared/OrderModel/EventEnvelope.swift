@@ -1,0 +1,87 @@
+import Foundation
+
+/// The payload (`data`) of one event type. Each conforming struct names its CloudEvents
+/// `type` and the current `dataversion` of its schema.
+public protocol EventPayload: Codable, Sendable, Hashable {
+    /// The CloudEvents `type`, e.g. `order.approved`.
+    static var eventType: String { get }
+    /// The schema version of `data` that this struct reads and writes.
+    static var dataVersion: Int { get }
+}
+
+/// A CloudEvents 1.0 envelope in JSON structured mode, with OrderFlow's extension
+/// attributes `dataversion`, `correlationid` and `causationid`. `data` is kept as a JSON
+/// tree until `EventRegistry` knows its type and version.
+public struct EventEnvelope: Codable, Sendable, Hashable {
+    public var specversion: String
+    /// Unique per event, stable across re-delivery: a consumer that sees it twice acts once.
+    public var id: String
+    /// `/orderflow/<service>` for our own events; the sender's URI for inbound ones.
+    public var source: String
+    public var type: String
+    /// The order id the event is about, where there is one.
+    public var subject: String?
+    public var time: Date
+    public var datacontenttype: String?
+    public var dataversion: Int
+    public var correlationid: String?
+    public var causationid: String?
+    public var data: JSONValue
+
+    public init(id: String, source: String, type: String, subject: String?, time: Date, dataversion: Int,
+                correlationid: String?, causationid: String?, data: JSONValue) {
+        self.specversion = "1.0"
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.datacontenttype = "application/json"
+        self.dataversion = dataversion
+        self.correlationid = correlationid
+        self.causationid = causationid
+        self.data = data
+    }
+
+    /// Wraps a typed payload at its current version.
+    public init<P: EventPayload>(id: String, source: String, subject: String?, time: Date,
+                                 correlationid: String?, causationid: String?, payload: P) throws {
+        self.init(id: id, source: source, type: P.eventType, subject: subject, time: time,
+                  dataversion: P.dataVersion, correlationid: correlationid, causationid: causationid,
+                  data: try JSONValue(encoding: payload))
+    }
+
+    /// The envelope as JSON bytes.
+    public func encoded() throws -> Data { try OrderFlowJSON.encoder.encode(self) }
+
+    enum CodingKeys: String, CodingKey {
+        case specversion, id, source, type, subject, time, datacontenttype, dataversion, correlationid, causationid, data
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        specversion = try c.decode(String.self, forKey: .specversion)
+        id = try c.decode(String.self, forKey: .id)
+        source = try c.decode(String.self, forKey: .source)
+        type = try c.decode(String.self, forKey: .type)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject)
+        time = try c.decode(Date.self, forKey: .time)
+        datacontenttype = try c.decodeIfPresent(String.self, forKey: .datacontenttype)
+        // A sender that omits dataversion means the first version.
+        dataversion = try c.decodeIfPresent(Int.self, forKey: .dataversion) ?? 1
+        correlationid = try c.decodeIfPresent(String.self, forKey: .correlationid)
+        causationid = try c.decodeIfPresent(String.self, forKey: .causationid)
+        data = try c.decodeIfPresent(JSONValue.self, forKey: .data) ?? .null
+    }
+}
+
+/// An envelope whose `data` has been upcast to the current version and decoded.
+public struct DecodedEvent: Sendable {
+    public var envelope: EventEnvelope
+    public var payload: any EventPayload
+
+    public init(envelope: EventEnvelope, payload: any EventPayload) {
+        self.envelope = envelope
+        self.payload = payload
+    }
+}

