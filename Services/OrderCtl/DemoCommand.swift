@@ -1,0 +1,88 @@
+import ArgumentParser
+import DemoKit
+import Foundation
+import Kafka
+import OrderModel
+
+/// `orderctl demo --orders N`: submits realistic orders generated from the demo master
+/// data and, with `--pay`, plays the customers paying their invoices, so the orders run
+/// through to `completed`. Prints progress and the throughput it measured.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Submit N generated orders; optionally pay their invoices and wait until they are done.")
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "How many orders.") var orders = 20
+    @Option(help: "Folder with products.json and customers.json.") var masterdata = "deploy/masterdata"
+    @Flag(help: "Pay each order's invoice when it is issued (full amount, sometimes in two parts).") var pay = false
+    @Flag(help: "Wait until every order of this run is completed, rejected or cancelled.") var wait = false
+    @Flag(help: "After this run, keep paying every invoice that appears (for `make run`).") var keepPaying = false
+    @Option(help: "Give up waiting after this many seconds.") var timeout = 600.0
+    @Option(help: "Run id (prefix of the external order ids); default DEMO-<time>.") var runId: String?
+
+    func run() async throws {
+        let folder = URL(fileURLWithPath: masterdata)
+        var data = try MasterDataFile.read(folder.appendingPathComponent("products.json"))
+        data.merge(try MasterDataFile.read(folder.appendingPathComponent("customers.json")))
+        let run = runId ?? "DEMO-\(Int(Date().timeIntervalSince1970))"
+        let generator = DemoOrderGenerator(products: data.products, customers: data.customers)
+        let now = Date()
+        let submissions = (0..<orders).map { generator.submission(index: $0, runId: run, now: now) }
+
+        let producer = try connection.producer()
+        // Start reading the status feed before submitting, so nothing is missed.
+        let statusReader = pay || wait || keepPaying ? try connection.reader([.status]) : nil
+        let started = Date()
+        _ = try await producer.send(try submissions.map { submission in
+            KafkaOutgoingMessage(topic: connection.topics.name(.submitted), key: Array("\(submission.channel!):\(submission.externalOrderId!)".utf8),
+                                 value: Array(try OrderFlowJSON.encoder.encode(submission)))
+        })
+        print("submitted \(orders) orders (run \(run)); watch them with: orderctl tail orders.status")
+        guard let statusReader else { await producer.shutdown(); return }
+
+        let payer = EventSender(producer: producer, topics: connection.topics, source: "/orderctl/demo-customer")
+        var finals: [String: OrderStatus] = [:]
+        var paid: Set<String> = []
+        var lastReport = Date()
+        let deadline = Date().addingTimeInterval(timeout)
+        for try await batch in statusReader.batches(maxMessages: 1000, maxWait: .milliseconds(50)) {
+            for message in batch {
+                guard let value = message.value, let event = try? EventRegistry.standard.decode(value),
+                      let change = event.payload as? OrderStatusChanged else { continue }
+                let ours = change.externalOrderId.hasPrefix(run + "-")
+                guard ours || keepPaying else { continue }
+                if change.status == .invoiced, pay || keepPaying, !paid.contains(change.orderId.rawValue),
+                   let amountText = change.details?["amount"], let amount = ExactDecimal.parse(amountText) {
+                    paid.insert(change.orderId.rawValue)
+                    try await payInvoice(change, amount: amount, currency: change.details?["currency"] ?? "CNY", payer: payer)
+                }
+                if ours, change.status.isFinal { finals[change.orderId.rawValue] = change.status }
+            }
+            if Date().timeIntervalSince(lastReport) >= 2 {
+                lastReport = Date()
+                print("progress: \(finals.count)/\(orders) orders finished")
+            }
+            if finals.count >= orders && !keepPaying { break }
+            if Date() > deadline && !keepPaying {
+                print("gave up waiting after \(Int(timeout)) s: \(finals.count)/\(orders) orders finished")
+                throw ExitCode(1)
+            }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let byStatus = Dictionary(grouping: finals.values, by: \.rawValue).mapValues(\.count).sorted { $0.key < $1.key }
+        print("done: \(byStatus.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) in \(String(format: "%.1f", elapsed)) s "
+              + "(\(String(format: "%.1f", Double(finals.count) / max(elapsed, 0.001))) orders/s end to end)")
+        await producer.shutdown()
+    }
+
+    /// Pays in full, or in two parts for every third order (shows partial payments).
+    private func payInvoice(_ change: OrderStatusChanged, amount: Decimal, currency: String, payer: EventSender) async throws {
+        let orderId = change.orderId
+        let split = orderId.rawValue.last.map { Int(String($0)) ?? 0 }.map { $0 % 3 == 0 } ?? false
+        let parts = split ? [ExactDecimal.round(amount / 2, scale: 2)] : []
+        let rest = amount - parts.reduce(0, +)
+        for (index, part) in (parts + [rest]).enumerated() {
+            try await payer.send(PaymentReceived(orderId: orderId, amount: DecimalString(part), currency: currency, reference: "DEMO-PAY-\(orderId)-\(index + 1)"),
+                                 to: .billing, key: orderId.rawValue, id: "demo-payment-\(orderId)-\(index + 1)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import OrderModel
+import ServiceKit
+
+/// `orderctl`: the operator's and developer's command-line tool for OrderFlow.
+@main
+struct OrderCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orderctl",
+        abstract: "Operate OrderFlow: create topics, load master data, submit orders, send events, watch topics.",
+        subcommands: [
+            Topics.self, MasterData.self, Stock.self, Submit.self, Send.self, Tail.self, Status.self, Demo.self, KPI.self,
+        ])
+}
+
+/// Connection flags shared by every subcommand.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "Kafka bootstrap servers. Env ORDERFLOW_BOOTSTRAP_SERVERS; default 127.0.0.1:9092.")
+    var bootstrapServers: String?
+
+    @Option(help: "Prefix in front of every topic name. Env ORDERFLOW_TOPIC_PREFIX.")
+    var topicPrefix: String?
+
+    @Option(help: "local or production librdkafka tuning. Env ORDERFLOW_KAFKA_PROFILE; default local.")
+    var kafkaProfile: KafkaProfile?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+    var servers: String { bootstrapServers ?? environment["ORDERFLOW_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092" }
+    var topics: TopicNames { TopicNames(prefix: topicPrefix ?? environment["ORDERFLOW_TOPIC_PREFIX"] ?? "") }
+
+    func client(_ role: String) -> KafkaClientConfig {
+        let profile = kafkaProfile ?? KafkaProfile(rawValue: environment["ORDERFLOW_KAFKA_PROFILE"] ?? "local") ?? .local
+        switch profile {
+        case .local: return .local(bootstrapServers: servers, clientId: "orderctl-\(role)")
+        case .production: return KafkaClientConfig(bootstrapServers: servers, clientId: "orderctl-\(role)")
+        }
+    }
+
+    var logger: Logger {
+        var logger = Logger(label: "orderctl")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    func producer() throws -> KafkaProducer { try KafkaProducer(client: client("producer"), logger: logger) }
+
+    /// A consumer that reads `topics` from the beginning, without a group.
+    func reader(_ topics: [Topic]) throws -> KafkaConsumer {
+        try KafkaConsumer(config: KafkaConsumerConfig(client: client("reader"), mode: .assignAll, topics: topics.map(self.topics.name)),
+                          logger: logger)
+    }
+}
+
+/// Sends CloudEvents envelopes for outside parties (payments, decisions, scans …).
+struct EventSender {
+    let producer: KafkaProducer
+    let topics: TopicNames
+    let source: String
+
+    func send<P: EventPayload>(_ payload: P, to topic: Topic, key: String, id: String = UUID().uuidString.lowercased()) async throws {
+        let envelope = try EventEnvelope(id: id, source: source, subject: key, time: Date(), correlationid: nil, causationid: nil, payload: payload)
+        _ = try await producer.send(KafkaOutgoingMessage(topic: topics.name(topic), key: Array(key.utf8), value: Array(try envelope.encoded()),
+                                                         headers: [KafkaHeader(key: "ce_type", value: P.eventType)]))
+    }
+}
+
+/// Reads JSON from a file path, or standard input for `-`.
+func readInput(_ path: String) throws -> Data {
+    if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+    guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no such file: \(path)") }
+    return try Data(contentsOf: URL(fileURLWithPath: path))
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The operations endpoints of a service, on its HTTP port:
+/// - `GET /health`: the process is alive (always 200 while it serves).
+/// - `GET /ready`: 200 when the database is open, master data caught up and the consumer
+///   joined; 503 with the failing checks otherwise.
+/// - `GET /metrics`: Prometheus text format.
+/// - extra read-only routes a department adds (e.g. the warehouse's `/stock`).
+public enum OpsHTTPServer {
+    /// A read-only JSON endpoint a department adds to its HTTP port.
+    public struct ExtraRoute: Sendable {
+        public var path: String
+        public var body: @Sendable () async throws -> Data
+        public init(path: String, body: @escaping @Sendable () async throws -> Data) {
+            self.path = path
+            self.body = body
+        }
+    }
+
+    public static func make(host: String, port: Int, service: String, readiness: Readiness,
+                            registry: PrometheusCollectorRegistry, extraRoutes: [ExtraRoute] = [],
+                            logger: Logger) -> some Service {
+        let router = Router()
+        router.get("/health") { _, _ in
+            json(.ok, #"{"status":"ok","service":"\#(service)"}"#)
+        }
+        router.get("/ready") { _, _ in
+            let checks = readiness.checks
+            let body = checks.map { #""\#($0.name)":\#($0.ok)"# }.joined(separator: ",")
+            let ready = checks.allSatisfy(\.ok)
+            return json(ready ? .ok : .serviceUnavailable, #"{"ready":\#(ready),"service":"\#(service)","checks":{\#(body)}}"#)
+        }
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            registry.emit(into: &buffer)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        for route in extraRoutes {
+            router.get(RouterPath(route.path)) { _, _ in
+                let data = try await route.body()
+                return Response(status: .ok, headers: [.contentType: "application/json"],
+                                body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+            }
+        }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "orderflow-\(service)"),
+                           logger: logger)
+    }
+
+    private static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}

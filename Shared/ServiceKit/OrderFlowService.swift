@@ -1,0 +1,122 @@
+import DepartmentKit
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import OrderModel
+import Prometheus
+import ServiceLifecycle
+
+/// Builds and runs one department service: database, Kafka clients, master-data copy,
+/// inbox processing, timer and HTTP endpoints, as one `ServiceGroup` that stops
+/// gracefully on SIGTERM/SIGINT (finish the batch, commit, flush, exit 0).
+public enum OrderFlowService {
+    /// Sets up logging and metrics for the process (call once, from `main`, never in tests)
+    /// and returns the Prometheus registry `/metrics` serves.
+    public static func bootstrapObservability(level: Logger.Level) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    /// The librdkafka settings for a service's clients.
+    public static func kafkaConfig(_ config: ServiceConfig, role: String) -> KafkaClientConfig {
+        let clientId = "orderflow-\(config.identity.name)-\(role)"
+        switch config.kafkaProfile {
+        case .local: return .local(bootstrapServers: config.bootstrapServers, clientId: clientId, options: config.kafkaOptions)
+        case .production: return KafkaClientConfig(bootstrapServers: config.bootstrapServers, clientId: clientId, options: config.kafkaOptions)
+        }
+    }
+
+    /// Builds the service group for `rules` (tests call this too).
+    public static func build(rules: any DepartmentRules, config: ServiceConfig, registry: PrometheusCollectorRegistry,
+                             extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] },
+                             logger: Logger) throws -> ServiceGroup {
+        try Librdkafka.checkRuntimeVersion()
+        let identity = config.identity
+        let topics = config.topics
+        var logger = logger
+        logger[metadataKey: "service"] = "\(identity.name)"
+
+        let database = try SQLiteServiceDatabase(path: config.databasePath)
+        let producer = try KafkaProducer(client: kafkaConfig(config, role: "producer"), logger: logger)
+        let consumer = try KafkaConsumer(
+            config: KafkaConsumerConfig(client: kafkaConfig(config, role: "consumer"), mode: .group(id: config.groupId),
+                                        topics: [topics.name(identity.inbox)]),
+            logger: logger)
+        let readiness = Readiness(needsMasterData: identity.needsMasterData) { consumer.isJoined }
+        readiness.markDatabaseOpen()
+        let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger)
+        let writer = OutboxWriter(service: identity.name, topics: topics)
+
+        var services: [any Service] = [producer, consumer]
+        if identity.needsMasterData {
+            let masterDataConsumer = try KafkaConsumer(
+                config: KafkaConsumerConfig(client: kafkaConfig(config, role: "masterdata"), mode: .assignAll,
+                                            topics: [topics.name(.products), topics.name(.customers)]),
+                logger: logger)
+            services.append(masterDataConsumer)
+            services.append(MasterDataMaterialiser(consumer: masterDataConsumer, database: database, topics: topics,
+                                                   readiness: readiness, logger: logger))
+        }
+        services.append(OpsHTTPServer.make(host: config.httpHost, port: config.httpPort, service: identity.name,
+                                           readiness: readiness, registry: registry, extraRoutes: extraRoutes(database),
+                                           logger: logger))
+        services.append(InboxProcessor(
+            rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
+            settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
+            readiness: readiness, logger: logger))
+        services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
+                               interval: config.tickInterval, logger: logger))
+        services.append(InboxPruner(database: database, logger: logger))
+
+        // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and
+        // commits), HTTP, consumers (leave the group), producer (flushes) last.
+        return ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    }
+
+    /// Runs a department service until SIGTERM/SIGINT.
+    public static func run(rules: any DepartmentRules, config: ServiceConfig,
+                           extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] }) async throws {
+        let registry = bootstrapObservability(level: config.logLevel)
+        let logger = Logger(label: "orderflow.\(config.identity.name)")
+        logger.info("starting", metadata: [
+            "kafka.bootstrap": "\(config.bootstrapServers)", "kafka.group": "\(config.groupId)",
+            "db.path": "\(config.databasePath)", "http.port": "\(config.httpPort)",
+            "librdkafka.version": "\(Librdkafka.versionString)",
+        ])
+        let group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        try await group.run()
+        logger.info("stopped")
+    }
+}
+
+/// Removes inbox entries older than a week, once an hour: an event id only needs to be
+/// remembered as long as the broker might re-deliver it.
+final class InboxPruner: Service {
+    let database: any ServiceDatabase
+    let logger: Logger
+    let retention: TimeInterval = 7 * 24 * 3600
+
+    init(database: any ServiceDatabase, logger: Logger) {
+        self.database = database
+        self.logger = logger
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let removed = try? await database.pruneInbox(olderThan: Date().addingTimeInterval(-retention)), removed > 0 {
+                logger.info("pruned old inbox entries", metadata: ["inbox.removed": "\(removed)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

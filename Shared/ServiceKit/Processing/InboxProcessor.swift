@@ -1,0 +1,202 @@
+import DepartmentKit
+import Foundation
+import Kafka
+import Logging
+import Metrics
+import OrderModel
+import ServiceLifecycle
+
+/// The heart of every service: consumes the department's inbox topic in batches and, per
+/// batch,
+/// 1. reads each message (unreadable → dead letter, counted as processed);
+/// 2. in ONE database transaction: skips event ids already in the inbox, runs the rules,
+///    stores state changes, the inbox rows and the outgoing events (outbox);
+/// 3. publishes the outbox and waits for the broker;
+/// 4. commits the consumer offsets.
+/// A crash between any two steps leads to re-delivery (removed by the inbox) or
+/// re-publication of the same event ids — never to a lost or doubled effect.
+public final class InboxProcessor: Service {
+    public struct Settings: Sendable {
+        public var maxBatch: Int
+        public var maxWait: Duration
+        public init(maxBatch: Int = 500, maxWait: Duration = .milliseconds(50)) {
+            self.maxBatch = maxBatch
+            self.maxWait = maxWait
+        }
+    }
+
+    private let rules: any DepartmentRules
+    private let consumer: KafkaConsumer
+    private let database: any ServiceDatabase
+    private let publisher: OutboxPublisher
+    private let decoder: InboxDecoder
+    private let writer: OutboxWriter
+    private let settings: Settings
+    private let crashPoints: CrashPoints
+    private let readiness: Readiness
+    private let logger: Logger
+    private let metrics: ProcessingMetrics
+
+    public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
+                topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger) {
+        self.rules = rules
+        self.consumer = consumer
+        self.database = database
+        self.publisher = publisher
+        self.decoder = InboxDecoder(topics: topics)
+        self.writer = OutboxWriter(service: rules.department, topics: topics)
+        self.settings = settings
+        self.crashPoints = crashPoints
+        self.readiness = readiness
+        self.logger = logger
+        self.metrics = ProcessingMetrics(service: rules.department)
+    }
+
+    public func run() async throws {
+        // Rows a crash left unsent go out before anything new comes in.
+        try await publisher.publishPending()
+        await readiness.waitForMasterData()
+        logger.info("consuming the inbox")
+        for try await batch in consumer.batches(maxMessages: settings.maxBatch, maxWait: settings.maxWait).cancelOnGracefulShutdown() {
+            readiness.markConsuming()
+            try await process(batch)
+        }
+        logger.info("inbox processing stopped")
+    }
+
+    /// Processes one batch end to end (steps 1–4 above).
+    func process(_ batch: [KafkaMessage]) async throws {
+        let started = ContinuousClock.now
+        let now = Date()
+        let items = batch.map { decoder.decode($0, receivedAt: now) }
+        let rules = self.rules
+        let writer = self.writer
+        let report = try await database.write { tx in
+            var report = BatchReport()
+            for (message, item) in zip(batch, items) {
+                switch item {
+                case .deadLetter(let reason):
+                    // Dead letters are de-duplicated by position, so a re-delivered bad
+                    // message is not dead-lettered twice.
+                    let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
+                    guard try !tx.hasProcessed(positionId) else { continue }
+                    try writer.enqueueDeadLetter(message, reason: reason, in: tx)
+                    try tx.markProcessed(positionId, at: now)
+                    report.deadLetters.append((message, reason))
+                case .event(let event):
+                    guard try !tx.hasProcessed(event.id) else {
+                        report.duplicates += 1
+                        continue
+                    }
+                    guard rules.handledEventTypes.contains(event.type) else {
+                        try tx.markProcessed(event.id, at: now)
+                        report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
+                        continue
+                    }
+                    do {
+                        let outcome = try tx.isolated {
+                            let outcome = try rules.handle(event, state: tx, context: HandlerContext(now: now))
+                            try writer.enqueue(outcome, cause: event, now: now, in: tx)
+                            return outcome
+                        }
+                        report.handled += 1
+                        report.emitted += outcome.events.count
+                        report.notes += outcome.logs.map { (event, $0) }
+                    } catch {
+                        // The rules' writes for this event were rolled back; the event goes
+                        // to the dead letter so the partition moves on.
+                        let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
+                        try writer.enqueueDeadLetter(message, reason: reason, in: tx)
+                        report.deadLetters.append((message, reason))
+                    }
+                    try tx.markProcessed(event.id, at: now)
+                }
+            }
+            return report
+        }
+        crashPoints.pass(.afterDatabaseCommit)
+        try await publisher.publishPending()
+        crashPoints.pass(.afterPublish)
+        try await consumer.commit(Self.nextOffsets(of: batch))
+
+        log(report)
+        metrics.record(batchSize: batch.count, report: report, duration: ContinuousClock.now - started)
+    }
+
+    /// The offsets to commit: per partition, one past the last message of the batch.
+    static func nextOffsets(of batch: [KafkaMessage]) -> [KafkaTopicPartition: Int64] {
+        var offsets: [KafkaTopicPartition: Int64] = [:]
+        for message in batch {
+            let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
+            offsets[partition] = max(offsets[partition] ?? 0, message.offset + 1)
+        }
+        return offsets
+    }
+
+    private func log(_ report: BatchReport) {
+        for (message, reason) in report.deadLetters {
+            logger.warning("message sent to the dead letter", metadata: [
+                "deadletter.reason": "\(reason.code)", "deadletter.detail": "\(reason.detail)",
+                "kafka.topic": "\(message.topic)", "kafka.partition": "\(message.partition)", "kafka.offset": "\(message.offset)",
+            ])
+        }
+        for (event, note) in report.notes {
+            var metadata: Logger.Metadata = ["event.id": "\(event.id)", "event.type": "\(event.type)"]
+            if let subject = event.subject { metadata["order.id"] = "\(subject)" }
+            logger.log(level: note.level.loggerLevel, "\(note.message)", metadata: metadata)
+        }
+        if report.duplicates > 0 {
+            logger.info("skipped events already processed", metadata: ["events.duplicate": "\(report.duplicates)"])
+        }
+    }
+}
+
+/// What one batch did, for logs and metrics.
+struct BatchReport: Sendable {
+    var handled = 0
+    var emitted = 0
+    var duplicates = 0
+    var deadLetters: [(KafkaMessage, DeadLetterReason)] = []
+    var notes: [(InboundEvent, LogNote)] = []
+}
+
+/// The processing loop's metrics (Prometheus names in docs/operations.md).
+struct ProcessingMetrics: Sendable {
+    let messagesIn: Counter
+    let deadLetters: Counter
+    let duplicates: Counter
+    let eventsEmitted: Counter
+    let batchSize: Recorder
+    let batchLatency: Metrics.Timer
+
+    init(service: String) {
+        let dimensions = [("service", service)]
+        messagesIn = Counter(label: "orderflow_messages_in_total", dimensions: dimensions)
+        deadLetters = Counter(label: "orderflow_dead_letters_total", dimensions: dimensions)
+        duplicates = Counter(label: "orderflow_duplicates_skipped_total", dimensions: dimensions)
+        eventsEmitted = Counter(label: "orderflow_events_emitted_total", dimensions: dimensions)
+        batchSize = Recorder(label: "orderflow_batch_size", dimensions: dimensions, aggregate: true)
+        batchLatency = Metrics.Timer(label: "orderflow_batch_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+    }
+
+    func record(batchSize size: Int, report: BatchReport, duration: Duration) {
+        messagesIn.increment(by: size)
+        if !report.deadLetters.isEmpty { deadLetters.increment(by: report.deadLetters.count) }
+        if report.duplicates > 0 { duplicates.increment(by: report.duplicates) }
+        eventsEmitted.increment(by: report.emitted)
+        batchSize.record(size)
+        batchLatency.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+}
+
+extension LogNote.Level {
+    var loggerLevel: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}

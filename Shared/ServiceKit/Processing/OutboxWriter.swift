@@ -1,0 +1,57 @@
+import DepartmentKit
+import Foundation
+import Kafka
+import OrderModel
+
+/// Writes what a handler decided into the outbox, inside the batch's transaction: each
+/// event gets its final envelope (id, source, time, causation) here, once, so that a
+/// re-publication after a crash repeats the same id.
+public struct OutboxWriter: Sendable {
+    public var service: String
+    public var topics: TopicNames
+
+    public init(service: String, topics: TopicNames) {
+        self.service = service
+        self.topics = topics
+    }
+
+    /// Enqueues the outcome's events; `cause` is the inbound event, if any.
+    public func enqueue(_ outcome: HandlerOutcome, cause: InboundEvent?, now: Date, in tx: any ServiceTransaction) throws {
+        for event in outcome.events {
+            let envelope = EventEnvelope(
+                id: UUID().uuidString.lowercased(), source: "/orderflow/\(service)", type: event.type,
+                subject: event.subject, time: now, dataversion: event.dataVersion,
+                correlationid: event.correlationId ?? cause?.correlationId, causationid: cause?.id, data: event.data)
+            try tx.enqueue(topic: topics.name(event.topic), key: Array(event.key.utf8), value: Array(try envelope.encoded()),
+                           headers: ["ce_type": event.type, "ce_id": envelope.id])
+        }
+    }
+
+    /// Enqueues the original bytes of `message` for `orders.deadletter`, with headers that
+    /// say why and where it came from.
+    public func enqueueDeadLetter(_ message: KafkaMessage, reason: DeadLetterReason, in tx: any ServiceTransaction) throws {
+        try tx.enqueue(topic: topics.name(.deadletter), key: message.key, value: message.value,
+                       headers: DeadLetterHeaders.make(reason: reason, message: message, service: service))
+    }
+}
+
+/// The headers of a dead letter (documented in docs/contract/deadletter.md).
+public enum DeadLetterHeaders {
+    public static let reason = "reason"
+    public static let detail = "reason.detail"
+    public static let sourceTopic = "source.topic"
+    public static let sourcePartition = "source.partition"
+    public static let sourceOffset = "source.offset"
+    public static let service = "service"
+
+    static func make(reason: DeadLetterReason, message: KafkaMessage, service: String) -> [String: String] {
+        [
+            Self.reason: reason.code,
+            Self.detail: String(reason.detail.prefix(2000)),
+            sourceTopic: message.topic,
+            sourcePartition: String(message.partition),
+            sourceOffset: String(message.offset),
+            Self.service: service,
+        ]
+    }
+}

@@ -1,0 +1,142 @@
+import DepartmentKit
+import Foundation
+import GRDB
+import OrderModel
+
+/// The embedded default `ServiceDatabase`: one SQLite file per service (GRDB, WAL mode).
+///
+/// GRDB runs every access on its own serial dispatch queue; the async methods suspend
+/// the caller instead of blocking Swift's cooperative thread pool.
+public final class SQLiteServiceDatabase: ServiceDatabase {
+    private let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // WAL + NORMAL: a commit survives a process crash (kill -9); only power loss can
+            // lose the last transactions, and then Kafka re-delivers them (offsets are
+            // committed only after the database).
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: state, inbox, outbox, sequences") { db in
+            try db.execute(sql: """
+                CREATE TABLE state (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
+                CREATE TABLE inbox (event_id TEXT PRIMARY KEY NOT NULL, processed_at REAL NOT NULL) WITHOUT ROWID;
+                CREATE INDEX inbox_processed_at ON inbox (processed_at);
+                CREATE TABLE outbox (sequence INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL, key BLOB, value BLOB, headers TEXT NOT NULL);
+                CREATE TABLE sequences (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any ServiceTransaction) throws -> T) async throws -> T {
+        try await pool.write { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StateStore) throws -> T) async throws -> T {
+        try await pool.read { db in try body(SQLiteTransaction(db: db)) }
+    }
+
+    public func pendingOutbox(limit: Int) async throws -> [OutboxMessage] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT sequence, topic, key, value, headers FROM outbox ORDER BY sequence LIMIT ?", arguments: [limit])
+                .map { row in
+                    let headersJSON: String = row["headers"]
+                    let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+                    let key: Data? = row["key"]
+                    let value: Data? = row["value"]
+                    return OutboxMessage(sequence: row["sequence"], topic: row["topic"], key: key.map { [UInt8]($0) },
+                                         value: value.map { [UInt8]($0) }, headers: headers)
+                }
+        }
+    }
+
+    public func markPublished(upTo sequences: [Int64]) async throws {
+        guard !sequences.isEmpty else { return }
+        try await pool.write { db in
+            for chunk in stride(from: 0, to: sequences.count, by: 500) {
+                let slice = Array(sequences[chunk..<min(chunk + 500, sequences.count)])
+                try db.execute(sql: "DELETE FROM outbox WHERE sequence IN (\(slice.map { _ in "?" }.joined(separator: ",")))",
+                               arguments: StatementArguments(slice))
+            }
+        }
+    }
+
+    public func outboxBacklog() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+    }
+
+    public func pruneInbox(olderThan date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [date.timeIntervalSince1970])
+            return db.changesCount
+        }
+    }
+}
+
+/// A `ServiceTransaction` over one GRDB database connection inside a transaction.
+/// Lives only for the duration of one `write`/`read` closure, on GRDB's queue.
+final class SQLiteTransaction: ServiceTransaction {
+    let db: Database
+
+    init(db: Database) { self.db = db }
+
+    func loadRaw(kind: String, key: String) throws -> Data? {
+        try Data.fetchOne(db, sql: "SELECT value FROM state WHERE kind = ? AND key = ?", arguments: [kind, key])
+    }
+
+    func storeRaw(kind: String, key: String, value: Data) throws {
+        try db.execute(sql: "INSERT INTO state (kind, key, value) VALUES (?, ?, ?) ON CONFLICT(kind, key) DO UPDATE SET value = excluded.value",
+                       arguments: [kind, key, value])
+    }
+
+    func removeRaw(kind: String, key: String) throws {
+        try db.execute(sql: "DELETE FROM state WHERE kind = ? AND key = ?", arguments: [kind, key])
+    }
+
+    func loadAllRaw(kind: String) throws -> [(key: String, value: Data)] {
+        try Row.fetchAll(db, sql: "SELECT key, value FROM state WHERE kind = ? ORDER BY key", arguments: [kind])
+            .map { ($0["key"], $0["value"]) }
+    }
+
+    func nextSequence(_ name: String) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
+                       arguments: [name])
+        return try Int64.fetchOne(db, sql: "SELECT value FROM sequences WHERE name = ?", arguments: [name]) ?? 1
+    }
+
+    func hasProcessed(_ eventId: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE event_id = ?)", arguments: [eventId]) ?? false
+    }
+
+    func markProcessed(_ eventId: String, at date: Date) throws {
+        try db.execute(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)",
+                       arguments: [eventId, date.timeIntervalSince1970])
+    }
+
+    func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws {
+        let headersJSON = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
+        try db.execute(sql: "INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
+                       arguments: [topic, key.map { Data($0) }, value.map { Data($0) }, headersJSON])
+    }
+
+    func isolated<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return result!
+    }
+}
