@@ -18,13 +18,14 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "After this run, keep paying every invoice that appears (for `make run`).") var keepPaying = false
     @Option(help: "Give up waiting after this many seconds.") var timeout = 600.0
     @Option(help: "Run id (prefix of the external order ids); default DEMO-<time>.") var runId: String?
+    @Option(help: "Largest order value (tax included) to generate.") var maxOrderValue = 80_000.0
 
     func run() async throws {
         let folder = URL(fileURLWithPath: masterdata)
         var data = try MasterDataFile.read(folder.appendingPathComponent("products.json"))
         data.merge(try MasterDataFile.read(folder.appendingPathComponent("customers.json")))
         let run = runId ?? "DEMO-\(Int(Date().timeIntervalSince1970))"
-        let generator = DemoOrderGenerator(products: data.products, customers: data.customers)
+        let generator = DemoOrderGenerator(products: data.products, customers: data.customers, maxOrderValue: Decimal(maxOrderValue))
         let now = Date()
         let submissions = (0..<orders).map { generator.submission(index: $0, runId: run, now: now) }
 

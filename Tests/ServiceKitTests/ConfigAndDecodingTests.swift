@@ -1,0 +1,95 @@
+import DepartmentKit
+import Foundation
+import Kafka
+import OrderModel
+import ServiceKit
+import Testing
+
+@Suite struct ServiceOptionsTests {
+    @Test func flagsBeatEnvironmentWhichBeatsDefaults() throws {
+        var options = ServiceOptions()
+        let defaults = try options.resolve(for: .warehouse, environment: [:])
+        #expect(defaults.bootstrapServers == "127.0.0.1:9092")
+        #expect(defaults.httpPort == 8083 && defaults.groupId == "orderflow-warehouse")
+        #expect(defaults.databasePath == "./data/warehouse.sqlite")
+        let env = ["ORDERFLOW_BOOTSTRAP_SERVERS": "kafka:9092", "ORDERFLOW_HTTP_PORT": "9000", "ORDERFLOW_KAFKA_OPTIONS": "a=1, b = 2"]
+        let fromEnv = try options.resolve(for: .warehouse, environment: env)
+        #expect(fromEnv.bootstrapServers == "kafka:9092" && fromEnv.httpPort == 9000 && fromEnv.kafkaOptions == ["a": "1", "b": "2"])
+        options.httpPort = 7000
+        options.demoMode = true
+        let fromFlags = try options.resolve(for: .warehouse, environment: env)
+        #expect(fromFlags.httpPort == 7000 && fromFlags.environment["ORDERFLOW_DEMO_MODE"] == "true")
+    }
+
+    @Test func badValuesAreRefusedWithTheVariableName() {
+        let options = ServiceOptions()
+        #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_HTTP_PORT": "eighty"]) }
+        #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_KAFKA_PROFILE": "fast"]) }
+        #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_KAFKA_OPTIONS": "novalue"]) }
+    }
+}
+
+@Suite struct InboxDecoderTests {
+    let decoder = InboxDecoder(topics: TopicNames(prefix: "p."))
+
+    func message(_ topic: String, _ value: String?, offset: Int64 = 7) -> KafkaMessage {
+        KafkaMessage(topic: topic, partition: 2, offset: offset, key: Array("k".utf8), value: value.map { Array($0.utf8) }, headers: [], timestamp: nil)
+    }
+
+    @Test func submissionsBecomeEventsWithAPositionId() {
+        let text = #"{"schemaVersion":1,"channel":"shop","externalOrderId":"X-1","lines":[]}"#
+        guard case .event(let event) = decoder.decode(message("p.orders.submitted", text), receivedAt: Date()) else {
+            Issue.record("expected an event"); return
+        }
+        #expect(event.id == "p.orders.submitted/2/7")
+        #expect(event.correlationId == "shop:X-1")
+        #expect((event.payload as? OrderSubmitted)?.submission.externalOrderId == "X-1")
+    }
+
+    @Test func unreadableMessagesBecomeDeadLettersWithReasons() {
+        func reason(_ item: InboxItem) -> String? { if case .deadLetter(let r) = item { r.code } else { nil } }
+        #expect(reason(decoder.decode(message("p.orders.submitted", "{{{"), receivedAt: Date())) == "not_json")
+        #expect(reason(decoder.decode(message("p.orders.submitted", #"{"schemaVersion":5,"channel":"a","externalOrderId":"b"}"#), receivedAt: Date())) == "unsupported_schema_version")
+        #expect(reason(decoder.decode(message("p.orders.billing", "[]"), receivedAt: Date())) == "invalid_envelope")
+        #expect(reason(decoder.decode(message("p.orders.billing", nil), receivedAt: Date())) == "empty_value")
+    }
+}
+
+@Suite struct MasterDataChangeTests {
+    let topics = TopicNames()
+
+    func message(_ topic: Topic, key: String, value: String?) -> KafkaMessage {
+        KafkaMessage(topic: topics.name(topic), partition: 0, offset: 1, key: Array(key.utf8), value: value.map { Array($0.utf8) }, headers: [], timestamp: nil)
+    }
+
+    @Test func tombstonesDeleteAndRecordsUpsert() throws {
+        let product = #"{"schemaVersion":1,"sku":"PUMP-200","name":"Pump","currency":"CNY","listPrice":"1200.00","floorPrice":"1080.00","taxRate":"0.13","leadTimeDays":5,"madeToOrder":false,"active":true}"#
+        let state = InMemoryStateStore()
+        try MasterDataMaterialiser.change(from: message(.products, key: "PUMP-200", value: product), topics: topics).apply(to: state)
+        #expect(try state.product("PUMP-200")?.floorPrice == DecimalString("1080.00"))
+        // A null value (tombstone) deletes: the local broker never delivers one, so this is
+        // the only place it is exercised.
+        let tombstone = MasterDataMaterialiser.change(from: message(.products, key: "PUMP-200", value: nil), topics: topics)
+        #expect(tombstone == .deleteProduct("PUMP-200"))
+        try tombstone.apply(to: state)
+        #expect(try state.product("PUMP-200") == nil)
+        #expect(MasterDataMaterialiser.change(from: message(.customers, key: "C-1", value: nil), topics: topics) == .deleteCustomer("C-1"))
+    }
+
+    @Test func badRecordsAreIgnoredWithAReason() {
+        func isInvalid(_ change: MasterDataMaterialiser.Change) -> Bool { if case .invalid = change { true } else { false } }
+        #expect(isInvalid(MasterDataMaterialiser.change(from: message(.products, key: "A", value: "nope"), topics: topics)))
+        let wrongKey = #"{"schemaVersion":1,"customerId":"C-2","name":"n","currency":"CNY","creditLimit":"1.00","paymentTermsDays":30,"tier":"A","region":"East","blocked":false}"#
+        #expect(isInvalid(MasterDataMaterialiser.change(from: message(.customers, key: "C-1", value: wrongKey), topics: topics)))
+        let future = wrongKey.replacingOccurrences(of: #""schemaVersion":1"#, with: #""schemaVersion":9"#).replacingOccurrences(of: "C-2", with: "C-1")
+        #expect(isInvalid(MasterDataMaterialiser.change(from: message(.customers, key: "C-1", value: future), topics: topics)))
+    }
+}
+
+@Suite struct CrashPointTests {
+    @Test func armedOnlyByTheEnvironment() {
+        #expect(!CrashPoints(environment: [:]).isArmed)
+        #expect(CrashPoints(environment: ["ORDERFLOW_CRASH_AT": "after-db-commit:3"]).isArmed)
+        #expect(!CrashPoints(environment: ["ORDERFLOW_CRASH_AT": "nowhere:1"]).isArmed)
+    }
+}

@@ -1,0 +1,90 @@
+import DepartmentKit
+import Foundation
+import OrderModel
+import ServiceKit
+import Testing
+
+private struct Counter: StateRecord, Equatable {
+    static let kind = "test.counter"
+    var value: Int
+}
+
+private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString).sqlite")
+    return (try SQLiteServiceDatabase(path: url.path), url)
+}
+
+@Suite struct SQLiteServiceDatabaseTests {
+    @Test func stateInboxAndOutboxCommitTogether() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await database.write { tx in
+            try tx.put(Counter(value: 1), "a")
+            try tx.markProcessed("event-1", at: Date())
+            try tx.enqueue(topic: "t", key: Array("k".utf8), value: Array("v".utf8), headers: ["h": "1"])
+        }
+        #expect(try await database.read { try $0.get(Counter.self, "a") } == Counter(value: 1))
+        #expect(try await database.write { try $0.hasProcessed("event-1") })
+        let pending = try await database.pendingOutbox(limit: 10)
+        #expect(pending.count == 1 && pending[0].headers == ["h": "1"] && pending[0].value == Array("v".utf8))
+        try await database.markPublished(upTo: pending.map(\.sequence))
+        #expect(try await database.outboxBacklog() == 0)
+    }
+
+    @Test func aFailedTransactionLeavesNothingBehind() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        struct Boom: Error {}
+        await #expect(throws: Boom.self) {
+            try await database.write { tx in
+                try tx.put(Counter(value: 9), "a")
+                try tx.markProcessed("event-9", at: Date())
+                try tx.enqueue(topic: "t", key: nil, value: nil, headers: [:])
+                throw Boom()
+            }
+        }
+        #expect(try await database.read { try $0.get(Counter.self, "a") } == nil)
+        #expect(try await database.write { try $0.hasProcessed("event-9") } == false)
+        #expect(try await database.outboxBacklog() == 0)
+    }
+
+    @Test func isolatedUndoesOnlyTheFailedPart() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        struct Boom: Error {}
+        try await database.write { tx in
+            try tx.put(Counter(value: 1), "kept")
+            _ = try? tx.isolated { () throws -> Void in
+                try tx.put(Counter(value: 2), "undone")
+                throw Boom()
+            }
+        }
+        #expect(try await database.read { try $0.get(Counter.self, "kept") } != nil)
+        #expect(try await database.read { try $0.get(Counter.self, "undone") } == nil)
+    }
+
+    @Test func sequencesAndListingSurviveReopening() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let first = try await database.write { tx in [try tx.nextSequence("orders"), try tx.nextSequence("orders")] }
+        #expect(first == [1, 2])
+        try await database.write { tx in
+            try tx.put(Counter(value: 2), "b")
+            try tx.put(Counter(value: 1), "a")
+        }
+        let reopened = try SQLiteServiceDatabase(path: url.path)
+        #expect(try await reopened.write { try $0.nextSequence("orders") } == 3)
+        #expect(try await reopened.read { try $0.all(Counter.self).map(\.key) } == ["a", "b"])
+    }
+
+    @Test func pruningForgetsOnlyOldInboxEntries() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await database.write { tx in
+            try tx.markProcessed("old", at: Date(timeIntervalSinceNow: -30 * 86400))
+            try tx.markProcessed("new", at: Date())
+        }
+        #expect(try await database.pruneInbox(olderThan: Date(timeIntervalSinceNow: -7 * 86400)) == 1)
+        #expect(try await database.write { try $0.hasProcessed("new") })
+    }
+}
