@@ -1,0 +1,60 @@
+import Foundation
+import OrderModel
+import DepartmentKit
+
+/// Intake: turns submissions from `orders.submitted` into numbered orders for review.
+///
+/// 1. A (`channel`, `externalOrderId`) seen before — accepted or rejected — creates
+///    nothing and emits nothing (a notice is logged).
+/// 2. Every problem of a submission is collected; any problem → status `rejected` with
+///    all reasons (the submission still gets an order number, the status event needs one).
+/// 3. Otherwise the order is numbered, priced and prioritised: status `received`, then
+///    `order.received` to `orders.review`.
+public struct IntakeRules: DepartmentRules {
+    public let department = "intake"
+    public let handledEventTypes: Set<String> = [OrderSubmitted.eventType]
+    public let config: IntakeConfig
+
+    /// The sequence that numbers orders (`SO-YYYY-NNNNNN`).
+    static let orderSequence = "intake.order"
+
+    public init(config: IntakeConfig = .init()) { self.config = config }
+
+    public func handle(_ event: InboundEvent, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+        var outcome = HandlerOutcome()
+        guard let submitted = event.payload as? OrderSubmitted else {
+            outcome.log(.warning, "intake does not handle \(event.type); skipped")
+            return outcome
+        }
+        let submission = submitted.submission
+        let identity = try SubmissionIdentity(submission)
+
+        if let first = try state.get(SubmissionRecord.self, identity.key) {
+            outcome.log(.notice, "submission \(identity.key) repeated: already \(first.outcome.rawValue) as \(first.orderId) "
+                + "at \(Timestamp.format(first.handledAt)); nothing created")
+            return outcome
+        }
+
+        let orderId = OrderID.make(year: context.today.year, sequence: try state.nextSequence(Self.orderSequence))
+        switch try SubmissionValidator(state: state).validate(submission) {
+        case .invalid(let reasons):
+            outcome.status(identity.ref(orderId), .rejected, reasons: reasons, department: department, at: context.now)
+            try remember(identity, orderId, .rejected, event: event, state: state, context: context)
+        case .valid(let valid):
+            let order = OrderAssembler(config: config).assemble(valid, from: submission, identity: identity,
+                                                                id: orderId, receivedAt: context.now)
+            outcome.status(order.ref, .received, department: department, at: context.now, details: [
+                "gross": order.totals.gross.amountString, "currency": order.currency, "priority": order.priority.rawValue,
+            ])
+            outcome.emit(OrderReceived(order: order), to: .review, key: order.id.rawValue, correlationId: order.ref.correlationId)
+            try remember(identity, orderId, .accepted, event: event, state: state, context: context)
+        }
+        return outcome
+    }
+
+    private func remember(_ identity: SubmissionIdentity, _ orderId: OrderID, _ result: SubmissionRecord.Outcome,
+                          event: InboundEvent, state: any StateStore, context: HandlerContext) throws {
+        let record = SubmissionRecord(orderId: orderId, outcome: result, handledAt: context.now, firstEventId: event.id)
+        try state.put(record, identity.key)
+    }
+}
