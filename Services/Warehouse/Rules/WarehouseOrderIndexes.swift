@@ -1,0 +1,32 @@
+import DepartmentKit
+import OrderModel
+
+/// An order waiting in the backorder queue (kind `warehouse.backorder`, key = order id),
+/// with what the queue is sorted by: priority (rush first), then release order.
+public struct WarehouseBackorderRecord: StateRecord, Hashable {
+    public static let kind = "warehouse.backorder"
+
+    public var orderId: OrderID
+    public var priority: Priority
+    public var releaseSequence: Int64
+
+    public init(orderId: OrderID, priority: Priority, releaseSequence: Int64) {
+        self.orderId = orderId
+        self.priority = priority
+        self.releaseSequence = releaseSequence
+    }
+
+    /// Whether this entry is served before `other`.
+    func isServed(before other: WarehouseBackorderRecord) -> Bool {
+        if priority != other.priority { return priority > other.priority }
+        return releaseSequence < other.releaseSequence
+    }
+}
+
+/// Marks an order that is allocated and being worked on (kind `warehouse.in-fulfilment`,
+/// key = order id), so the timer looks at these orders only.
+public struct WarehouseInFulfilmentRecord: StateRecord, Hashable {
+    public static let kind = "warehouse.in-fulfilment"
+    public var orderId: OrderID
+    public init(orderId: OrderID) { self.orderId = orderId }
+}
