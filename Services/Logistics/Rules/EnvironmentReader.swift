@@ -1,0 +1,51 @@
+import Foundation
+import OrderModel
+
+/// Reads typed settings from environment variables: unset or empty → the default,
+/// set but unreadable → `LogisticsConfigError` naming the variable.
+struct EnvironmentReader {
+    let environment: [String: String]
+
+    func raw(_ name: String) -> String? {
+        guard let value = environment[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ name: String, default fallback: Bool) throws -> Bool {
+        guard let text = raw(name) else { return fallback }
+        switch text.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw LogisticsConfigError(variable: name, value: text, expected: "true/false, yes/no, on/off or 1/0")
+        }
+    }
+
+    func nonNegativeInt(_ name: String, default fallback: Int) throws -> Int {
+        guard let text = raw(name) else { return fallback }
+        guard let value = Int(text), value >= 0 else {
+            throw LogisticsConfigError(variable: name, value: text, expected: "a whole number ≥ 0")
+        }
+        return value
+    }
+
+    func nonNegativeDecimal(_ name: String, default fallback: Decimal) throws -> Decimal {
+        guard let text = raw(name) else { return fallback }
+        guard let value = ExactDecimal.parse(text), value >= 0 else {
+            throw LogisticsConfigError(variable: name, value: text, expected: "a decimal number ≥ 0, e.g. 500 or 0.3")
+        }
+        return value
+    }
+
+    func seconds(_ name: String, default fallback: TimeInterval) throws -> TimeInterval {
+        guard raw(name) != nil else { return fallback }
+        let value = try nonNegativeDecimal(name, default: 0)
+        return NSDecimalNumber(decimal: value).doubleValue
+    }
+
+    func list(_ name: String, default fallback: [String]) -> [String] {
+        guard let text = raw(name) else { return fallback }
+        return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
