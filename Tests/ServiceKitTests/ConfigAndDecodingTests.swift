@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct ServiceOptionsTests {
     @Test func flagsBeatEnvironmentWhichBeatsDefaults() throws {
-        var options = ServiceOptions()
+        let options = try ServiceOptions.parse([])
         let defaults = try options.resolve(for: .warehouse, environment: [:])
         #expect(defaults.bootstrapServers == "127.0.0.1:9092")
         #expect(defaults.httpPort == 8083 && defaults.groupId == "orderflow-warehouse")
@@ -15,14 +15,13 @@ import Testing
         let env = ["ORDERFLOW_BOOTSTRAP_SERVERS": "kafka:9092", "ORDERFLOW_HTTP_PORT": "9000", "ORDERFLOW_KAFKA_OPTIONS": "a=1, b = 2"]
         let fromEnv = try options.resolve(for: .warehouse, environment: env)
         #expect(fromEnv.bootstrapServers == "kafka:9092" && fromEnv.httpPort == 9000 && fromEnv.kafkaOptions == ["a": "1", "b": "2"])
-        options.httpPort = 7000
-        options.demoMode = true
-        let fromFlags = try options.resolve(for: .warehouse, environment: env)
+        let flagged = try ServiceOptions.parse(["--http-port", "7000", "--demo-mode"])
+        let fromFlags = try flagged.resolve(for: .warehouse, environment: env)
         #expect(fromFlags.httpPort == 7000 && fromFlags.environment["ORDERFLOW_DEMO_MODE"] == "true")
     }
 
-    @Test func badValuesAreRefusedWithTheVariableName() {
-        let options = ServiceOptions()
+    @Test func badValuesAreRefusedWithTheVariableName() throws {
+        let options = try ServiceOptions.parse([])
         #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_HTTP_PORT": "eighty"]) }
         #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_KAFKA_PROFILE": "fast"]) }
         #expect(throws: (any Error).self) { try options.resolve(for: .intake, environment: ["ORDERFLOW_KAFKA_OPTIONS": "novalue"]) }

@@ -50,7 +50,7 @@ private struct EchoRules: DepartmentRules {
 
         func envelope(_ id: String, quantity: Int) throws -> KafkaOutgoingMessage {
             let env = try EventEnvelope(id: id, source: "/t", subject: nil, time: Date(), correlationid: nil, causationid: nil,
-                                        payload: StockReceived(sku: "S-\(quantity)", quantity: quantity, reference: "r"))
+                                        payload: StockReceived(sku: SKU("S-\(quantity)"), quantity: quantity, reference: "r"))
             return KafkaOutgoingMessage(topic: topics.name(.warehouse), key: Array("k".utf8), value: Array(try env.encoded()))
         }
         // e-1 twice (same id, re-delivered): acted on once. e-0 throws: dead letter.
