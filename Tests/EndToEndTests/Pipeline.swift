@@ -119,7 +119,7 @@ final class Pipeline: @unchecked Sendable {
         process.arguments = ["--db-path", workDir.appendingPathComponent("\(name).sqlite").path, "--http-port", String(ports[name]!)]
         process.environment = baseEnvironment.merging(environment) { _, new in new }
         let log = workDir.appendingPathComponent("\(name).log")
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
@@ -231,14 +231,14 @@ final class StatusFeed: Sendable {
     func start() async throws {
         let consumer = self.consumer
         let topics = self.topics
-        task.withLock { $0 = Task { [records, deadLetters] in
+        task.withLock { $0 = Task { [self] in
             do {
                 for try await batch in consumer.batches(maxMessages: 1000, maxWait: .milliseconds(20)) {
                     for message in batch {
                         if topics.topic(named: message.topic) == .deadletter {
-                            deadLetters.withLock { $0.append(message) }
+                            self.deadLetters.withLock { $0.append(message) }
                         } else if let value = message.value, let event = try? EventRegistry.standard.decode(value) {
-                            records.withLock { $0.append(Record(envelope: event.envelope, payload: event.payload)) }
+                            self.records.withLock { $0.append(Record(envelope: event.envelope, payload: event.payload)) }
                         }
                     }
                 }
