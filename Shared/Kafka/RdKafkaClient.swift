@@ -1,0 +1,214 @@
+import CRdKafka
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+// Internal plumbing shared by producer, consumer and admin: handle creation, the C
+// callbacks (log, error, delivery, rebalance) and blocking-call bridging.
+// No librdkafka type escapes this module.
+
+/// Per-client context that C callbacks find through `rd_kafka_opaque(rk)`.
+/// The handle keeps it retained (via `Unmanaged`) until `rd_kafka_destroy` has returned.
+final class ClientContext: Sendable {
+    let logger: Logger
+    let role: ClientRole
+    /// The first fatal error raised by librdkafka, if any (the instance is then unusable).
+    let fatalError = Mutex<KafkaError?>(nil)
+    /// Producer only: where delivery reports go.
+    let deliveries: DeliveryRegistry?
+    /// Consumer only: receives rebalance callbacks.
+    let rebalancer: RebalanceHandler?
+
+    init(logger: Logger, role: ClientRole, deliveries: DeliveryRegistry? = nil, rebalancer: RebalanceHandler? = nil) {
+        self.logger = logger
+        self.role = role
+        self.deliveries = deliveries
+        self.rebalancer = rebalancer
+    }
+
+    var fatal: KafkaError? { fatalError.withLock { $0 } }
+
+    static func from(_ rk: OpaquePointer?) -> ClientContext? {
+        guard let rk, let raw = rd_kafka_opaque(rk) else { return nil }
+        return Unmanaged<ClientContext>.fromOpaque(raw).takeUnretainedValue()
+    }
+}
+
+/// Owns one `rd_kafka_t`.
+///
+/// `@unchecked Sendable` is sound because librdkafka documents its handles as thread-safe:
+/// "librdkafka is thread-safe: all public APIs may be called from any thread"
+/// (INTRODUCTION.md, "Threads and callbacks"; rdkafka.h: rd_kafka_t objects may be shared
+/// between threads). The one exception is `rd_kafka_destroy`, which `destroy()` performs
+/// exactly once (guarded by `destroyed`), and every owning client calls it only after its
+/// Mutex-protected state guarantees no other call on the handle is running or can start.
+final class RdKafkaHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let context: ClientContext
+    private let retainedContext: Unmanaged<ClientContext>
+    private let destroyed = Atomic<Bool>(false)
+
+    private init(pointer: OpaquePointer, context: ClientContext, retained: Unmanaged<ClientContext>) {
+        self.pointer = pointer
+        self.context = context
+        self.retainedContext = retained
+    }
+
+    /// Creates a client. `configure` may install extra callbacks on the conf object.
+    static func make(
+        type: rd_kafka_type_t,
+        properties: [(String, String)],
+        context: ClientContext,
+        configure: (OpaquePointer) -> Void = { _ in }
+    ) throws -> RdKafkaHandle {
+        try Librdkafka.checkRuntimeVersion()
+        guard let conf = rd_kafka_conf_new() else {
+            throw KafkaError(.configuration, "rd_kafka_conf_new failed")
+        }
+        var errstr = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties {
+            let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let text = cString(errstr)
+                throw KafkaError(.configuration, "invalid librdkafka property \(key)=\(value): \(text)")
+            }
+        }
+        rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
+        rd_kafka_conf_set_error_cb(conf, rdkafkaErrorCallback)
+        configure(conf)
+        let retained = Unmanaged.passRetained(context)
+        rd_kafka_conf_set_opaque(conf, retained.toOpaque())
+        guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            // On failure the conf object is still ours.
+            rd_kafka_conf_destroy(conf)
+            retained.release()
+            throw KafkaError(.configuration, "could not create Kafka client: \(cString(errstr))")
+        }
+        return RdKafkaHandle(pointer: rk, context: context, retained: retained)
+    }
+
+    /// Destroys the handle (blocking: call only on a client's dedicated queue/thread).
+    func destroy() {
+        guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        rd_kafka_destroy(pointer)
+        retainedContext.release()
+    }
+
+    var isDestroyed: Bool { destroyed.load(ordering: .acquiring) }
+}
+
+// MARK: - C callbacks (capture nothing; context via rd_kafka_opaque)
+
+private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = {
+    rk, level, facility, buffer in
+    guard let context = ClientContext.from(rk) else { return }
+    let fac = facility.map { String(cString: $0) } ?? "-"
+    let text = buffer.map { String(cString: $0) } ?? ""
+    context.logger.log(
+        level: syslogLevel(level), "\(text)",
+        metadata: ["rdkafka.facility": "\(fac)"]
+    )
+}
+
+/// Maps a syslog level (0 emergency … 7 debug), as used by librdkafka, to swift-log.
+func syslogLevel(_ level: Int32) -> Logger.Level {
+    switch level {
+    case ...2: return .critical
+    case 3: return .error
+    case 4: return .warning
+    case 5: return .notice
+    case 6: return .info
+    default: return .debug
+    }
+}
+
+private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, err, reason, _ in
+    guard let context = ClientContext.from(rk) else { return }
+    let code = rd_kafka_resp_err_t(err)
+    let text = reason.map { String(cString: $0) } ?? KafkaError.describe(code)
+    if code == RD_KAFKA_RESP_ERR__FATAL, let rk {
+        var buf = [CChar](repeating: 0, count: 512)
+        let original = rd_kafka_fatal_error(rk, &buf, buf.count)
+        let error = KafkaError(.fatal, "fatal librdkafka error: \(cString(buf))", rdKafka: original)
+        context.fatalError.withLock { if $0 == nil { $0 = error } }
+        context.logger.critical("\(error)")
+    } else if code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {
+        // Connection churn is normal (e.g. broker restarts, idle disconnects); librdkafka reconnects.
+        context.logger.warning("\(text)", metadata: ["rdkafka.error": "\(String(cString: rd_kafka_err2name(code)))"])
+    } else {
+        context.logger.error("\(text)", metadata: ["rdkafka.error": "\(String(cString: rd_kafka_err2name(code)))"])
+    }
+}
+
+// MARK: - Blocking-call bridge
+
+/// Runs `body` (which may block in librdkafka) on `queue`, never on the cooperative pool,
+/// and resumes the caller exactly once with its result.
+func runBlocking<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        queue.async {
+            continuation.resume(with: Result { try body() })
+        }
+    }
+}
+
+extension Duration {
+    /// Milliseconds, clamped to `Int32` (for librdkafka timeouts).
+    var milliseconds: Int32 {
+        let (seconds, attoseconds) = components
+        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(0, ms))
+    }
+}
+
+// MARK: - Metadata and partition lists
+
+enum Metadata {
+    /// Partition counts of all topics the cluster knows (blocking; call on a client queue).
+    /// Asks for all topics so that no topic gets auto-created as a side effect.
+    static func partitionCounts(_ rk: OpaquePointer, timeout: Duration) throws -> [String: Int] {
+        var metadata: UnsafePointer<rd_kafka_metadata_t>? = nil
+        let err = rd_kafka_metadata(rk, 1, nil, &metadata, timeout.milliseconds)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md = metadata else {
+            let code: KafkaError.Code = err == RD_KAFKA_RESP_ERR__TIMED_OUT ? .timeout : .admin
+            throw KafkaError(code, "metadata request failed: \(KafkaError.describe(err))", rdKafka: err)
+        }
+        defer { rd_kafka_metadata_destroy(md) }
+        var counts: [String: Int] = [:]
+        for i in 0..<Int(md.pointee.topic_cnt) {
+            let topic = md.pointee.topics[i]
+            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR, let name = topic.topic else { continue }
+            counts[String(cString: name)] = Int(topic.partition_cnt)
+        }
+        return counts
+    }
+}
+
+enum PartitionList {
+    /// Builds a librdkafka list (caller destroys it).
+    static func make(_ entries: [(KafkaTopicPartition, Int64?)]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let list = rd_kafka_topic_partition_list_new(Int32(max(entries.count, 1)))!
+        for (tp, offset) in entries {
+            let element = rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)!
+            if let offset { element.pointee.offset = offset }
+        }
+        return list
+    }
+
+    /// Reads topic-partitions (and their offsets / errors) out of a librdkafka list.
+    static func read(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> [(KafkaTopicPartition, Int64, rd_kafka_resp_err_t)] {
+        guard let list, let elems = list.pointee.elems else { return [] }
+        return (0..<Int(list.pointee.cnt)).map { i in
+            let e = elems[i]
+            return (KafkaTopicPartition(topic: String(cString: e.topic), partition: e.partition), e.offset, e.err)
+        }
+    }
+}
+
+/// Text of a NUL-terminated C buffer.
+func cString(_ buffer: [CChar]) -> String {
+    buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+}
