@@ -94,6 +94,8 @@ import TestSupport
             let (_, metrics) = try await pipeline.http("billing", "/metrics")
             #expect(metrics.contains("orderflow_messages_in_total"))
             #expect(metrics.contains("orderflow_batch_duration_seconds"))
+            let (stockCode, stock) = try await pipeline.http("warehouse", "/stock")
+            #expect(stockCode == 200 && stock.contains(#""PUMP-200""#) && stock.contains("onHand"))
         } catch {
             for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
             await pipeline.stop()

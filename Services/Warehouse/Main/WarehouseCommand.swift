@@ -1,6 +1,8 @@
 import ArgumentParser
-import WarehouseRules
+import Foundation
+import OrderModel
 import ServiceKit
+import WarehouseRules
 
 /// The `warehouse` executable: the warehouse department's rules on the shared OrderFlow runtime.
 @main
@@ -15,6 +17,14 @@ struct WarehouseCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.resolve(for: .warehouse)
         let rules = WarehouseRules(config: try WarehouseConfig(environment: config.environment))
-        try await OrderFlowService.run(rules: rules, config: config)
+        try await OrderFlowService.run(rules: rules, config: config) { database in
+            // GET /stock: on hand, reserved, in transit and available per SKU.
+            [OpsHTTPServer.ExtraRoute(path: "/stock") {
+                let levels = try await database.read { state in
+                    Dictionary(uniqueKeysWithValues: try WarehouseRules.stockLevels(in: state).map { ($0.key.rawValue, $0.value) })
+                }
+                return try OrderFlowJSON.encoder.encode(levels)
+            }]
+        }
     }
 }

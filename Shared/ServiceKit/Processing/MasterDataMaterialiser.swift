@@ -27,8 +27,25 @@ public final class MasterDataMaterialiser: Service {
 
     public func run() async throws {
         var remaining = try await consumer.highWatermarks().filter { $0.value > 0 }
-        if remaining.isEmpty { caughtUp() }
-        for try await batch in consumer.batches(maxMessages: 1000, maxWait: .milliseconds(50)).cancelOnGracefulShutdown() {
+        var isCaughtUp = false
+        var quietPolls = 0
+        func markCaughtUp() {
+            guard !isCaughtUp else { return }
+            isCaughtUp = true
+            caughtUp()
+        }
+        if remaining.isEmpty { markCaughtUp() }
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            guard let batch = try await consumer.poll(maxMessages: 1000, maxWait: .milliseconds(100)) else { break }
+            if batch.isEmpty {
+                // A partition whose last records are tombstones may never show its end
+                // offset here (some brokers hand no tombstones to consumers), so ten quiet
+                // polls in a row (about a second) also count as caught up.
+                quietPolls += 1
+                if quietPolls >= 10 { markCaughtUp() }
+                continue
+            }
+            quietPolls = 0
             let changes = batch.map { Self.change(from: $0, topics: topics) }
             try await database.write { tx in
                 for change in changes { try change.apply(to: tx) }
@@ -39,10 +56,9 @@ public final class MasterDataMaterialiser: Service {
                         "kafka.topic": "\(message.topic)", "kafka.offset": "\(message.offset)", "reason": "\(reason)",
                     ])
                 }
-                let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
-                if let end = remaining[partition], message.offset + 1 >= end {
-                    remaining[partition] = nil
-                    if remaining.isEmpty { caughtUp() }
+                if let end = remaining[message.topicPartition], message.offset + 1 >= end {
+                    remaining[message.topicPartition] = nil
+                    if remaining.isEmpty { markCaughtUp() }
                 }
             }
         }
