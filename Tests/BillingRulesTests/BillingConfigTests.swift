@@ -1,4 +1,5 @@
 import BillingRules
+import DepartmentKit
 import Foundation
 import Testing
 
@@ -31,7 +32,7 @@ struct BillingConfigTests {
         #expect {
             try BillingConfig(environment: [variable: "soon"])
         } throws: { error in
-            (error as? BillingConfigError)?.variable == variable && "\(error)".contains(variable)
+            (error as? ConfigurationError)?.variable == variable && "\(error)".contains(variable)
         }
     }
 }

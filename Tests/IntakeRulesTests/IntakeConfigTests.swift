@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 import Testing
 @testable import IntakeRules
@@ -31,13 +32,13 @@ struct IntakeConfigTests {
         #expect {
             _ = try IntakeConfig(environment: ["ORDERFLOW_INTAKE_HIGH_PRIORITY_GROSS": value])
         } throws: { error in
-            (error as? IntakeConfig.InvalidVariable)?.variable == "ORDERFLOW_INTAKE_HIGH_PRIORITY_GROSS"
+            (error as? ConfigurationError)?.variable == "ORDERFLOW_INTAKE_HIGH_PRIORITY_GROSS"
                 && "\(error)".contains("ORDERFLOW_INTAKE_HIGH_PRIORITY_GROSS")
         }
     }
 
     @Test func emptyShippingMethodThrows() {
-        #expect(throws: IntakeConfig.InvalidVariable.self) {
+        #expect(throws: ConfigurationError.self) {
             _ = try IntakeConfig(environment: ["ORDERFLOW_INTAKE_DEFAULT_SHIPPING_METHOD": " "])
         }
     }

@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 import LogisticsRules
 import Testing
@@ -53,7 +54,7 @@ struct LogisticsConfigTests {
         #expect {
             try LogisticsConfig(environment: [variable: "-2x"])
         } throws: { error in
-            (error as? LogisticsConfigError)?.variable == variable && "\(error)".contains(variable)
+            (error as? ConfigurationError)?.variable == variable && "\(error)".contains(variable)
         }
     }
 }

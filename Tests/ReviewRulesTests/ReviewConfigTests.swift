@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 import Testing
 @testable import ReviewRules
@@ -43,7 +44,7 @@ struct ReviewConfigTests {
         #expect {
             _ = try ReviewConfig(environment: [variable: value])
         } throws: { error in
-            (error as? ReviewConfig.InvalidVariable)?.variable == variable && "\(error)".contains(variable)
+            (error as? ConfigurationError)?.variable == variable && "\(error)".contains(variable)
         }
     }
 }

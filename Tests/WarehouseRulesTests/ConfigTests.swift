@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 import Testing
 import WarehouseRules
@@ -50,7 +51,7 @@ struct ConfigTests {
               ("ORDERFLOW_DEMO_MODE", "sure"),
           ])
     func rejectsUnreadable(variable: String, value: String) {
-        let error = #expect(throws: WarehouseConfigError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try WarehouseConfig(environment: [variable: value])
         }
         #expect(error?.variable == variable)

@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 
 /// Every tunable of billing, with the documented defaults. Read from `ORDERFLOW_BILLING_*`
@@ -20,14 +21,14 @@ public struct BillingConfig: Sendable, Hashable {
     }
 
     /// Reads `ORDERFLOW_BILLING_SWEEP_INTERVAL_SECONDS`, `ORDERFLOW_BILLING_REMINDER_INTERVAL_SECONDS`
-    /// and `ORDERFLOW_BILLING_ESCALATE_AFTER_DAYS`; unset variables keep their defaults,
-    /// unreadable ones throw `BillingConfigError`.
-    public init(environment: [String: String]) throws {
-        let env = EnvironmentReader(environment: environment)
+    /// and `ORDERFLOW_BILLING_ESCALATE_AFTER_DAYS`; unset or empty variables keep their
+    /// defaults, unreadable ones throw `ConfigurationError`.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let env = EnvironmentReader(environment: environment, prefix: "ORDERFLOW_BILLING_")
         let defaults = BillingConfig()
         self.init(
-            sweepInterval: try env.seconds("ORDERFLOW_BILLING_SWEEP_INTERVAL_SECONDS", default: defaults.sweepInterval),
-            reminderInterval: try env.seconds("ORDERFLOW_BILLING_REMINDER_INTERVAL_SECONDS", default: defaults.reminderInterval),
-            escalateAfterDays: try env.nonNegativeInt("ORDERFLOW_BILLING_ESCALATE_AFTER_DAYS", default: defaults.escalateAfterDays))
+            sweepInterval: try env.seconds("SWEEP_INTERVAL_SECONDS") ?? defaults.sweepInterval,
+            reminderInterval: try env.seconds("REMINDER_INTERVAL_SECONDS") ?? defaults.reminderInterval,
+            escalateAfterDays: try env.nonNegativeInt("ESCALATE_AFTER_DAYS") ?? defaults.escalateAfterDays)
     }
 }

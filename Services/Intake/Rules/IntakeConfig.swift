@@ -1,5 +1,5 @@
+import DepartmentKit
 import Foundation
-import OrderModel
 
 /// Intake's tunables: how an order's priority is derived when the submission names none,
 /// and the shipping method of submissions that name none. Every field has a documented
@@ -26,25 +26,16 @@ public struct IntakeConfig: Sendable, Hashable {
         self.defaultShippingMethod = defaultShippingMethod
     }
 
-    /// Reads `ORDERFLOW_INTAKE_*` variables; unset ones keep their default. Throws
-    /// `InvalidVariable` for a value that cannot be read.
-    public init(environment: [String: String]) throws(InvalidVariable) {
-        let reader = EnvironmentReader(environment: environment, prefix: "ORDERFLOW_INTAKE_")
+    /// Reads `ORDERFLOW_INTAKE_*` variables; unset ones keep their default, an empty list
+    /// is the empty list. Throws `ConfigurationError` for a value that cannot be read.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment: environment, prefix: "ORDERFLOW_INTAKE_", emptyValue: .isAValue)
         let defaults = IntakeConfig()
         self.init(
-            highPriorityTiers: reader.list("HIGH_PRIORITY_TIERS") ?? defaults.highPriorityTiers,
+            highPriorityTiers: reader.list("HIGH_PRIORITY_TIERS").map(Set.init) ?? defaults.highPriorityTiers,
             highPriorityGross: try reader.nonNegativeDecimal("HIGH_PRIORITY_GROSS") ?? defaults.highPriorityGross,
-            lowPriorityTiers: reader.list("LOW_PRIORITY_TIERS") ?? defaults.lowPriorityTiers,
+            lowPriorityTiers: reader.list("LOW_PRIORITY_TIERS").map(Set.init) ?? defaults.lowPriorityTiers,
             defaultShippingMethod: try reader.word("DEFAULT_SHIPPING_METHOD") ?? defaults.defaultShippingMethod
         )
-    }
-
-    /// An environment variable whose value intake cannot read.
-    public struct InvalidVariable: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The full variable name, e.g. `ORDERFLOW_INTAKE_HIGH_PRIORITY_GROSS`.
-        public var variable: String
-        public var value: String
-        public var expected: String
-        public var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
     }
 }

@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 
 /// Every tunable of logistics, with the documented defaults. Read from
@@ -50,26 +51,28 @@ public struct LogisticsConfig: Sendable, Hashable {
     }
 
     /// Reads `ORDERFLOW_LOGISTICS_*` (see the service README); unset variables keep their
-    /// defaults, unreadable ones throw `LogisticsConfigError`.
-    public init(environment: [String: String]) throws {
+    /// defaults (as do empty ones), unreadable ones throw `ConfigurationError`.
+    public init(environment: [String: String]) throws(ConfigurationError) {
         let env = EnvironmentReader(environment: environment)
         let defaults = LogisticsConfig()
         let prefix = "ORDERFLOW_LOGISTICS_"
         var transitDays: [Carrier: Int] = [:]
         for carrier in Carrier.allCases {
-            transitDays[carrier] = try env.nonNegativeInt(prefix + "TRANSIT_DAYS_\(carrier.rawValue.uppercased())",
-                                                          default: defaults.days(for: carrier))
+            transitDays[carrier] = try env.nonNegativeInt(prefix + "TRANSIT_DAYS_\(carrier.rawValue.uppercased())")
+                ?? defaults.days(for: carrier)
         }
+        // ORDERFLOW_DEMO_MODE is only read when the logistics variable does not turn demo mode on.
+        let ownDemoMode = try env.bool(prefix + "DEMO_MODE") ?? false
         self.init(
-            demoMode: try env.bool(prefix + "DEMO_MODE", default: false) || env.bool("ORDERFLOW_DEMO_MODE", default: false),
-            remoteRegions: env.list(prefix + "REMOTE_REGIONS", default: defaults.remoteRegions),
-            freightAboveKg: try env.nonNegativeDecimal(prefix + "FREIGHT_ABOVE_KG", default: defaults.freightAboveKg),
-            secureAboveValue: try env.nonNegativeDecimal(prefix + "SECURE_ABOVE_VALUE", default: defaults.secureAboveValue),
+            demoMode: try ownDemoMode ? true : (env.bool("ORDERFLOW_DEMO_MODE") ?? false),
+            remoteRegions: env.list(prefix + "REMOTE_REGIONS") ?? defaults.remoteRegions,
+            freightAboveKg: try env.nonNegativeDecimal(prefix + "FREIGHT_ABOVE_KG") ?? defaults.freightAboveKg,
+            secureAboveValue: try env.nonNegativeDecimal(prefix + "SECURE_ABOVE_VALUE") ?? defaults.secureAboveValue,
             transitDays: transitDays,
-            claimInsteadOfReplacement: try env.bool(prefix + "CLAIM_INSTEAD_OF_REPLACEMENT", default: false),
-            inTransitAfter: try env.seconds(prefix + "IN_TRANSIT_AFTER_SECONDS", default: defaults.inTransitAfter),
-            deliveredAfter: try env.seconds(prefix + "DELIVERED_AFTER_SECONDS", default: defaults.deliveredAfter),
-            deliveryGrace: try env.seconds(prefix + "DELIVERY_GRACE_SECONDS", default: defaults.deliveryGrace))
+            claimInsteadOfReplacement: try env.bool(prefix + "CLAIM_INSTEAD_OF_REPLACEMENT") ?? false,
+            inTransitAfter: try env.seconds(prefix + "IN_TRANSIT_AFTER_SECONDS") ?? defaults.inTransitAfter,
+            deliveredAfter: try env.seconds(prefix + "DELIVERED_AFTER_SECONDS") ?? defaults.deliveredAfter,
+            deliveryGrace: try env.seconds(prefix + "DELIVERY_GRACE_SECONDS") ?? defaults.deliveryGrace)
     }
 
     /// Transit days for `carrier` (3 when the table has no entry for it).

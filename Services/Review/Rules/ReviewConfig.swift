@@ -1,5 +1,5 @@
+import DepartmentKit
 import Foundation
-import OrderModel
 
 /// Review's tunables: when an order needs a person's approval (and how many), the
 /// deposit rate for made-to-order goods, and how long an order may wait in review. Every
@@ -28,25 +28,16 @@ public struct ReviewConfig: Sendable, Hashable {
         self.stageLimit = stageLimit
     }
 
-    /// Reads `ORDERFLOW_REVIEW_*` variables; unset ones keep their default. Throws
-    /// `InvalidVariable` for a value that cannot be read.
-    public init(environment: [String: String]) throws(InvalidVariable) {
-        let reader = EnvironmentReader(environment: environment, prefix: "ORDERFLOW_REVIEW_")
+    /// Reads `ORDERFLOW_REVIEW_*` variables; unset ones keep their default, an empty list
+    /// is the empty list. Throws `ConfigurationError` for a value that cannot be read.
+    public init(environment: [String: String]) throws(ConfigurationError) {
+        let reader = EnvironmentReader(environment: environment, prefix: "ORDERFLOW_REVIEW_", emptyValue: .isAValue)
         let defaults = ReviewConfig()
         self.init(
             approvalThresholds: try reader.decimalList("APPROVAL_THRESHOLDS") ?? defaults.approvalThresholds,
-            approvalTiers: reader.list("APPROVAL_TIERS") ?? defaults.approvalTiers,
-            depositRate: try reader.decimal("DEPOSIT_RATE", in: 0...1) ?? defaults.depositRate,
-            stageLimit: try reader.seconds("STAGE_LIMIT_SECONDS") ?? defaults.stageLimit
+            approvalTiers: reader.list("APPROVAL_TIERS").map(Set.init) ?? defaults.approvalTiers,
+            depositRate: try reader.fraction("DEPOSIT_RATE") ?? defaults.depositRate,
+            stageLimit: try reader.positiveSeconds("STAGE_LIMIT_SECONDS") ?? defaults.stageLimit
         )
-    }
-
-    /// An environment variable whose value review cannot read.
-    public struct InvalidVariable: Error, Sendable, Hashable, CustomStringConvertible {
-        /// The full variable name, e.g. `ORDERFLOW_REVIEW_DEPOSIT_RATE`.
-        public var variable: String
-        public var value: String
-        public var expected: String
-        public var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
     }
 }

@@ -1,3 +1,4 @@
+import DepartmentKit
 import Foundation
 import OrderModel
 
@@ -45,21 +46,22 @@ public struct WarehouseConfig: Sendable, Hashable {
     }
 
     /// Reads `ORDERFLOW_WAREHOUSE_*` (see the service README); unset variables keep their
-    /// defaults, unreadable ones throw `WarehouseConfigError`.
-    public init(environment: [String: String]) throws {
+    /// defaults (as do empty ones), unreadable ones throw `ConfigurationError`.
+    public init(environment: [String: String]) throws(ConfigurationError) {
         let env = EnvironmentReader(environment: environment)
         let defaults = WarehouseConfig()
         let prefix = "ORDERFLOW_WAREHOUSE_"
-        let ownDemoMode = try env.bool(prefix + "DEMO_MODE", default: false)
-        let globalDemoMode = try env.bool("ORDERFLOW_DEMO_MODE", default: false)
+        let ownDemoMode = try env.bool(prefix + "DEMO_MODE") ?? false
+        let globalDemoMode = try env.bool("ORDERFLOW_DEMO_MODE") ?? false
         self.init(
             demoMode: ownDemoMode || globalDemoMode,
-            pickDuration: try env.seconds(prefix + "PICK_SECONDS", default: defaults.pickDuration),
-            checkDuration: try env.seconds(prefix + "CHECK_SECONDS", default: defaults.checkDuration),
-            packDuration: try env.seconds(prefix + "PACK_SECONDS", default: defaults.packDuration),
-            inspectDuration: try env.seconds(prefix + "INSPECT_SECONDS", default: defaults.inspectDuration),
-            qcFailureRate: try env.probability(prefix + "QC_FAILURE_RATE", default: defaults.qcFailureRate),
-            fulfilmentLimit: try env.seconds(prefix + "FULFILMENT_LIMIT_SECONDS", default: defaults.fulfilmentLimit))
+            pickDuration: try env.seconds(prefix + "PICK_SECONDS") ?? defaults.pickDuration,
+            checkDuration: try env.seconds(prefix + "CHECK_SECONDS") ?? defaults.checkDuration,
+            packDuration: try env.seconds(prefix + "PACK_SECONDS") ?? defaults.packDuration,
+            inspectDuration: try env.seconds(prefix + "INSPECT_SECONDS") ?? defaults.inspectDuration,
+            qcFailureRate: try env.fraction(prefix + "QC_FAILURE_RATE").map { NSDecimalNumber(decimal: $0).doubleValue }
+                ?? defaults.qcFailureRate,
+            fulfilmentLimit: try env.seconds(prefix + "FULFILMENT_LIMIT_SECONDS") ?? defaults.fulfilmentLimit)
     }
 
     /// How long the warehouse takes, in demo mode, until `step` is done.
