@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "WarehouseRulesTests", dependencies: ["WarehouseRules"], path: "Tests/WarehouseRulesTests"),
         .testTarget(name: "LogisticsRulesTests", dependencies: ["LogisticsRules"], path: "Tests/LogisticsRulesTests"),
         .testTarget(name: "BillingRulesTests", dependencies: ["BillingRules"], path: "Tests/BillingRulesTests"),
+        .testTarget(name: "DemoKitTests", dependencies: ["DemoKit"], path: "Tests/DemoKitTests"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["Kafka", "OrderModel", "DemoKit", "TestSupport"], path: "Tests/EndToEndTests"),

@@ -11,14 +11,24 @@ struct TopicReader {
     /// Calls `body` for every message up to the current end; then, if `follow`, for new
     /// ones until `body` returns false or the task is cancelled.
     func read(follow: Bool, _ body: (KafkaMessage) throws -> Bool) async throws {
-        var remaining = try await consumer.highWatermarks().filter { $0.value > 0 }
+        var next: [KafkaTopicPartition: Int64] = [:]
+        /// Partitions whose end is not reached yet. The end offsets are asked again once
+        /// reached, since a broker may under-report them before the first fetch.
+        func unread() async throws -> [KafkaTopicPartition: Int64] {
+            try await consumer.highWatermarks().filter { $0.value > (next[$0.key] ?? 0) }
+        }
+        var remaining = try await unread()
         if remaining.isEmpty && !follow { return }
         for try await batch in consumer.batches(maxMessages: 1000, maxWait: .milliseconds(50)) {
             for message in batch {
                 guard try body(message) else { return }
+                next[message.topicPartition] = message.offset + 1
                 if let end = remaining[message.topicPartition], message.offset + 1 >= end { remaining[message.topicPartition] = nil }
             }
-            if remaining.isEmpty && !follow { return }
+            if remaining.isEmpty && !follow {
+                remaining = try await unread()
+                if remaining.isEmpty { return }
+            }
         }
     }
 }

@@ -95,8 +95,16 @@ public enum OrderFlowJSON {
 
 /// RFC 3339 timestamps, always written in UTC with milliseconds.
 public enum Timestamp {
+    /// Rounds to the nearest millisecond (a formatter alone truncates, so a parsed
+    /// `.903Z` could be written back as `.902Z`).
     public static func format(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+        let (wholeSeconds, millis) = fraction < 0 ? (seconds - 1, fraction + 1000) : (seconds, fraction)
+        let base = Date(timeIntervalSince1970: TimeInterval(wholeSeconds))
+            .formatted(Date.ISO8601FormatStyle(timeZone: .gmt))   // 2026-11-23T09:15:02Z
+        let digits = String(millis)
+        return base.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
     }
 
     /// Parses RFC 3339 with or without fractional seconds.

@@ -26,6 +26,16 @@ private func fixture(_ name: String) throws -> Data {
         #expect(text == String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
+    @Test func timestampsRoundTripToTheMillisecond() {
+        for text in ["2026-11-26T21:01:03.903Z", "2026-11-23T09:15:00.000Z", "1969-12-31T23:59:59.999Z", "2026-11-23T09:15:00.5Z"] {
+            let date = Timestamp.parse(text)!
+            #expect(Timestamp.parse(Timestamp.format(date)) == date || abs(Timestamp.parse(Timestamp.format(date))!.timeIntervalSince(date)) < 0.0005)
+            #expect(Timestamp.format(Timestamp.parse(Timestamp.format(date))!) == Timestamp.format(date), "stable on re-encoding")
+        }
+        #expect(Timestamp.format(Timestamp.parse("2026-11-26T21:01:03.903Z")!) == "2026-11-26T21:01:03.903Z")
+        #expect(Timestamp.format(Timestamp.parse("2026-11-23T09:15:00Z")!) == "2026-11-23T09:15:00.000Z")
+    }
+
     @Test func envelopeRoundTripKeepsEveryAttribute() throws {
         let payload = StockReceived(sku: "PUMP-200", quantity: 40, reference: "PO-1")
         let envelope = try EventEnvelope(id: "e-9", source: "/test", subject: "PUMP-200", time: Timestamp.parse("2026-11-23T10:00:00.5Z")!,

@@ -43,9 +43,11 @@ public struct IntakeRules: DepartmentRules {
         case .valid(let valid):
             let order = OrderAssembler(config: config).assemble(valid, from: submission, identity: identity,
                                                                 id: orderId, receivedAt: context.now)
-            outcome.status(order.ref, .received, department: department, at: context.now, details: [
-                "gross": order.totals.gross.amountString, "currency": order.currency, "priority": order.priority.rawValue,
-            ])
+            var details = ["gross": order.totals.gross.amountString, "currency": order.currency, "priority": order.priority.rawValue]
+            // The requested date travels on the status feed so trackers and the KPI report
+            // can tell on-time deliveries.
+            if let date = order.requestedDeliveryDate { details["requestedDeliveryDate"] = date.description }
+            outcome.status(order.ref, .received, department: department, at: context.now, details: details)
             outcome.emit(OrderReceived(order: order), to: .review, key: order.id.rawValue, correlationId: order.ref.correlationId)
             try remember(identity, orderId, .accepted, event: event, state: state, context: context)
         }

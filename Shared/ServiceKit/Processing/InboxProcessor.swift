@@ -36,9 +36,12 @@ public final class InboxProcessor: Service {
     private let readiness: Readiness
     private let logger: Logger
     private let metrics: ProcessingMetrics
+    private let clock: ServiceClock
 
     public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
-                topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger) {
+                topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger,
+                clock: ServiceClock = ServiceClock()) {
+        self.clock = clock
         self.rules = rules
         self.consumer = consumer
         self.database = database
@@ -67,7 +70,7 @@ public final class InboxProcessor: Service {
     /// Processes one batch end to end (steps 1–4 above).
     func process(_ batch: [KafkaMessage]) async throws {
         let started = ContinuousClock.now
-        let now = Date()
+        let now = clock.now()
         let items = batch.map { decoder.decode($0, receivedAt: now) }
         let rules = self.rules
         let writer = self.writer

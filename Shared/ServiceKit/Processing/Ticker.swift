@@ -13,9 +13,11 @@ public final class Ticker: Service {
     private let writer: OutboxWriter
     private let interval: Duration
     private let logger: Logger
+    private let clock: ServiceClock
 
     public init(rules: any DepartmentRules, database: any ServiceDatabase, publisher: OutboxPublisher, writer: OutboxWriter,
-                interval: Duration, logger: Logger) {
+                interval: Duration, logger: Logger, clock: ServiceClock = ServiceClock()) {
+        self.clock = clock
         self.rules = rules
         self.database = database
         self.publisher = publisher
@@ -27,7 +29,7 @@ public final class Ticker: Service {
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try await tick(now: Date())
+                try await tick(now: clock.now())
             } catch is CancellationError {
                 return
             } catch {
