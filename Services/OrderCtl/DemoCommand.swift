@@ -37,13 +37,14 @@ struct Demo: AsyncParsableCommand {
             KafkaOutgoingMessage(topic: connection.topics.name(.submitted), key: Array("\(submission.channel!):\(submission.externalOrderId!)".utf8),
                                  value: Array(try OrderFlowJSON.encoder.encode(submission)))
         })
-        print("submitted \(orders) orders (run \(run)); watch them with: orderctl tail orders.status")
+        say("submitted \(orders) orders (run \(run)); watch them with: orderctl tail orders.status")
         guard let statusReader else { await producer.shutdown(); return }
 
         let payer = EventSender(producer: producer, topics: connection.topics, source: "/orderctl/demo-customer")
         var finals: [String: OrderStatus] = [:]
         var paid: Set<String> = []
         var lastReport = Date()
+        var announced = false
         let deadline = Date().addingTimeInterval(timeout)
         for try await batch in statusReader.batches(maxMessages: 1000, maxWait: .milliseconds(50)) {
             for message in batch {
@@ -58,21 +59,31 @@ struct Demo: AsyncParsableCommand {
                 }
                 if ours, change.status.isFinal { finals[change.orderId.rawValue] = change.status }
             }
-            if Date().timeIntervalSince(lastReport) >= 2 {
+            if finals.count >= orders {
+                if !keepPaying { break }
+                if !announced {
+                    announced = true
+                    say(summary(finals, since: started) + "; still paying new invoices (Ctrl-C stops)")
+                }
+            } else if Date().timeIntervalSince(lastReport) >= 2 {
                 lastReport = Date()
-                print("progress: \(finals.count)/\(orders) orders finished")
+                say("progress: \(finals.count)/\(orders) orders finished")
             }
-            if finals.count >= orders && !keepPaying { break }
             if Date() > deadline && !keepPaying {
-                print("gave up waiting after \(Int(timeout)) s: \(finals.count)/\(orders) orders finished")
+                say("gave up waiting after \(Int(timeout)) s: \(finals.count)/\(orders) orders finished")
                 throw ExitCode(1)
             }
         }
+        say(summary(finals, since: started))
+        await producer.shutdown()
+    }
+
+    /// `done: 48 completed, 2 rejected in 9.8 s (5.1 orders/s end to end)`.
+    private func summary(_ finals: [String: OrderStatus], since started: Date) -> String {
         let elapsed = Date().timeIntervalSince(started)
         let byStatus = Dictionary(grouping: finals.values, by: \.rawValue).mapValues(\.count).sorted { $0.key < $1.key }
-        print("done: \(byStatus.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) in \(String(format: "%.1f", elapsed)) s "
-              + "(\(String(format: "%.1f", Double(finals.count) / max(elapsed, 0.001))) orders/s end to end)")
-        await producer.shutdown()
+        return "done: \(byStatus.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) in \(String(format: "%.1f", elapsed)) s "
+            + "(\(String(format: "%.1f", Double(finals.count) / max(elapsed, 0.001))) orders/s end to end)"
     }
 
     /// Pays in full, or in two parts for every third order (shows partial payments).

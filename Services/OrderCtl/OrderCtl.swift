@@ -73,3 +73,9 @@ func readInput(_ path: String) throws -> Data {
     guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no such file: \(path)") }
     return try Data(contentsOf: URL(fileURLWithPath: path))
 }
+
+/// Prints a line at once, also when standard output is a file or a pipe (where `print`
+/// would hold it in a buffer): progress of long-running commands must show as it happens.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}

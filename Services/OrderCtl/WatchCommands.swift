@@ -86,8 +86,7 @@ struct Tail: AsyncParsableCommand {
         guard let logical = Topic(rawValue: topic) else { throw ValidationError("unknown topic '\(topic)'") }
         let reader = TopicReader(consumer: try connection.reader([logical]))
         try await reader.read(follow: !noFollow) { message in
-            // Unbuffered, so `tail` piped into a file or another tool shows lines at once.
-            FileHandle.standardOutput.write(Data((Render.line(message, topics: connection.topics) + "\n").utf8))
+            say(Render.line(message, topics: connection.topics))
             return true
         }
     }
