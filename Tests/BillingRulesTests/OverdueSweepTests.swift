@@ -64,7 +64,8 @@ struct OverdueSweepTests {
         let harness = BillingHarness(config: config)
         try harness.dispatch()
         let dispute = try harness.handle(DeliveryDisputed(ref: Fixture.ref, reason: "pump broken"))
-        #expect(dispute.events.isEmpty)
+        #expect(dispute.statusChanges.isEmpty)
+        #expect(dispute.payloads(BillingNotice.self).map(\.kind) == [.remindersHeld])
         #expect(dispute.logs.contains { $0.level == .notice && $0.message.contains("held") })
         #expect(try harness.account()?.disputed == true)
 

@@ -83,7 +83,7 @@ struct PaymentTests {
         #expect(throws: RuleViolation.self) { try harness.pay("-5.00", reference: "BANK-0") }
     }
 
-    @Test("a payment in another currency is not applied: a credit note (refund due) in that currency")
+    @Test("a payment in another currency is not applied: refused (refund due) in that currency")
     func wrongCurrency() throws {
         let harness = BillingHarness()
         try harness.dispatch()
@@ -91,7 +91,7 @@ struct PaymentTests {
 
         #expect(outcome.statusChanges.isEmpty)
         #expect(outcome.payloads(PaymentApplied.self).isEmpty)
-        let notice = try #require(outcome.notices(.creditNote).first)
+        let notice = try #require(outcome.notices(.paymentRefused).first)
         #expect(notice.amount == Money(113, "USD"))
         #expect(notice.message.contains("SWIFT-9"))
         #expect(outcome.logs.contains { $0.level == .warning })
@@ -104,7 +104,7 @@ struct PaymentTests {
         try harness.pay("100.00", currency: "EUR", reference: "SEPA-1")
         let outcome = try harness.dispatch()
         #expect(outcome.statusChanges.map(\.status) == [.invoiced])
-        #expect(outcome.notices(.creditNote).map(\.amount) == [Money(100, "EUR")])
+        #expect(outcome.notices(.paymentRefused).map(\.amount) == [Money(100, "EUR")])
         #expect(outcome.payloads(PaymentApplied.self).isEmpty)
     }
 }

@@ -98,6 +98,9 @@ import Testing
         let disputeId = try #require(feed.orderId(external: "S-DISPUTE"))
         try await pipeline.send(DeliveryResponded(orderId: disputeId, response: .disputed, reason: "two valves scratched"), to: .logistics, key: disputeId.rawValue)
         try await waitFor("S-DISPUTE", .disputed)
+        try await feed.wait(timeout: .seconds(20), "reminders held for the dispute") {
+            feed.payloads(BillingNotice.self).contains { $0.externalOrderId == "S-DISPUTE" && $0.kind == .remindersHeld }
+        }
 
         // The order change: re-reviewed with the new quantity, approved without a person.
         try await waitFor("S-CHANGE", .pendingApproval)

@@ -35,7 +35,7 @@ extension BillingRules {
         let message = "payment \(payment.reference) of \(payment.amount) is not in the order's currency "
             + "\(account.currency ?? "?"): not applied, refund due"
         outcome.log(.warning, "\(account.orderId): \(message)")
-        notify(.creditNote, account: account, invoiceId: nil, amount: payment.amount, dueDate: nil,
+        notify(.paymentRefused, account: account, invoiceId: nil, amount: payment.amount, dueDate: nil,
                message: message, outcome: &outcome, context: context)
     }
 

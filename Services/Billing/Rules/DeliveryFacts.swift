@@ -18,7 +18,7 @@ extension BillingRules {
     }
 
     /// `delivery.disputed`: reminders and escalations for the order are held (the overdue
-    /// status is still published); logged as a notice for the billing team.
+    /// status is still published); a `reminders_held` notice says so.
     func holdReminders(_ dispute: DeliveryDisputed, state: any StateStore, outcome: inout HandlerOutcome,
                        context: HandlerContext) throws {
         var account = try state.account(dispute.ref.orderId)
@@ -28,8 +28,12 @@ extension BillingRules {
             return
         }
         account.disputed = true
-        outcome.log(.notice, "\(dispute.ref.orderId) delivery disputed (\(dispute.reason ?? "no reason given")): "
-            + "reminders and escalation held")
+        let message = "delivery disputed (\(dispute.reason ?? "no reason given")): reminders and escalation held"
+        outcome.log(.notice, "\(dispute.ref.orderId) \(message)")
+        if let invoice = account.invoices.last {
+            notify(.remindersHeld, account: account, invoiceId: invoice.id, amount: invoice.open, dueDate: invoice.dueDate,
+                   message: message, outcome: &outcome, context: context)
+        }
         try state.save(account)
     }
 }

@@ -111,6 +111,10 @@ public struct BillingNotice: EventPayload {
         case overpayment
         /// An unpaid invoice was voided.
         case invoiceVoided = "invoice_voided"
+        /// A payment was not applied (e.g. not in the order's currency); it is to be refunded.
+        case paymentRefused = "payment_refused"
+        /// The customer disputes the delivery: reminders and escalation are held.
+        case remindersHeld = "reminders_held"
     }
 
     public var orderId: OrderID
