@@ -235,6 +235,26 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// The high watermarks librdkafka last saw in fetch responses for the assigned
+    /// partitions: no broker round trip, so cheap enough for a lag gauge. Partitions not
+    /// fetched yet are left out.
+    public func cachedHighWatermarks() async throws -> [KafkaTopicPartition: Int64] {
+        let partitions = shared.assignment
+        return try await runBlocking(on: queue) { [self] in
+            guard !handle.isDestroyed else { throw KafkaError(.shutdown, "consumer is closed") }
+            var result: [KafkaTopicPartition: Int64] = [:]
+            for partition in partitions {
+                var low: Int64 = 0
+                var high: Int64 = -1
+                if rd_kafka_get_watermark_offsets(handle.pointer, partition.topic, partition.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                   high >= 0 {
+                    result[partition] = high
+                }
+            }
+            return result
+        }
+    }
+
     /// Leaves the group (`rd_kafka_consumer_close`, which revokes the assignment) and destroys
     /// the handle. Idempotent; in-flight polls end within ~100 ms and their iterators finish.
     public func close() async {

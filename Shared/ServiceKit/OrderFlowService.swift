@@ -54,6 +54,7 @@ public enum OrderFlowService {
         let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger)
         let writer = OutboxWriter(service: identity.name, topics: topics)
         let clock = ServiceClock(environment: config.environment)
+        let progress = ConsumerProgress()
         if clock.offset != 0 { logger.warning("clock shifted by ORDERFLOW_CLOCK_OFFSET_SECONDS (test hook)", metadata: ["clock.offset_s": "\(clock.offset)"]) }
 
         var services: [any Service] = [producer, consumer]
@@ -72,7 +73,8 @@ public enum OrderFlowService {
         services.append(InboxProcessor(
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
             settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
-            readiness: readiness, logger: logger, clock: clock))
+            readiness: readiness, logger: logger, clock: clock, progress: progress))
+        services.append(ConsumerLagReporter(consumer: consumer, progress: progress, service: identity.name))
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
                                interval: config.tickInterval, logger: logger, clock: clock))
         services.append(InboxPruner(database: database, logger: logger))

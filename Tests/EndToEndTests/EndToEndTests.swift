@@ -94,6 +94,12 @@ import TestSupport
             let (_, metrics) = try await pipeline.http("billing", "/metrics")
             #expect(metrics.contains("orderflow_messages_in_total"))
             #expect(metrics.contains("orderflow_batch_duration_seconds"))
+            var lagReported = false
+            for _ in 0..<30 where !lagReported {
+                lagReported = try await pipeline.http("billing", "/metrics").1.contains("orderflow_consumer_lag{")
+                if !lagReported { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(lagReported, "billing reports its consumer lag")
             let (stockCode, stock) = try await pipeline.http("warehouse", "/stock")
             #expect(stockCode == 200 && stock.contains(#""PUMP-200""#) && stock.contains("onHand"))
         } catch {

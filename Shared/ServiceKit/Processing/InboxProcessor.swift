@@ -37,11 +37,13 @@ public final class InboxProcessor: Service {
     private let logger: Logger
     private let metrics: ProcessingMetrics
     private let clock: ServiceClock
+    private let progress: ConsumerProgress
 
     public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
                 topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger,
-                clock: ServiceClock = ServiceClock()) {
+                clock: ServiceClock = ServiceClock(), progress: ConsumerProgress = ConsumerProgress()) {
         self.clock = clock
+        self.progress = progress
         self.rules = rules
         self.consumer = consumer
         self.database = database
@@ -120,7 +122,9 @@ public final class InboxProcessor: Service {
         crashPoints.pass(.afterDatabaseCommit)
         try await publisher.publishPending()
         crashPoints.pass(.afterPublish)
-        try await consumer.commit(Self.nextOffsets(of: batch))
+        let offsets = Self.nextOffsets(of: batch)
+        try await consumer.commit(offsets)
+        progress.committed(offsets)
 
         log(report)
         metrics.record(batchSize: batch.count, report: report, duration: ContinuousClock.now - started)
