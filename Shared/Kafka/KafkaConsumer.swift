@@ -168,12 +168,14 @@ public final class KafkaConsumer: Service, Sendable {
     /// Commits the given next offsets (offset + 1 of the last processed message) synchronously.
     /// Partitions no longer assigned are skipped (and logged).
     /// - Throws: `.commit` on failure (or in assign-all mode), `.shutdown` once closed.
-    public func commit(_ offsets: [KafkaTopicPartition: Int64]) async throws {
+    /// - Returns: the offsets committed (partitions no longer assigned are left out).
+    @discardableResult
+    public func commit(_ offsets: [KafkaTopicPartition: Int64]) async throws -> [KafkaTopicPartition: Int64] {
         guard case .group = config.mode else {
             throw KafkaError(.commit, "assign-all consumers have no group to commit offsets to")
         }
-        if offsets.isEmpty { return }
-        try await runBlocking(on: queue) { [self] in
+        if offsets.isEmpty { return [:] }
+        return try await runBlocking(on: queue) { [self] in
             guard !handle.isDestroyed else { throw KafkaError(.shutdown, "consumer is closed") }
             let current = shared.assignment
             var entries: [(KafkaTopicPartition, Int64?)] = []
@@ -184,16 +186,18 @@ public final class KafkaConsumer: Service, Sendable {
             if !skipped.isEmpty {
                 logger.info("not committing partitions that are no longer assigned", metadata: ["partitions": "\(skipped)"])
             }
-            if entries.isEmpty { return }
+            if entries.isEmpty { return [:] }
             let list = PartitionList.make(entries)
             defer { rd_kafka_topic_partition_list_destroy(list) }
             let err = rd_kafka_commit(handle.pointer, list, 0)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                 throw KafkaError(.commit, "commit of \(entries.map(\.0)) failed: \(KafkaError.describe(err))", rdKafka: err)
             }
-            for (tp, _, perr) in PartitionList.read(list) where perr != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw KafkaError(.commit, "commit of \(tp) failed: \(KafkaError.describe(perr))", rdKafka: perr)
-            }
+            // rd_kafka_commit copies the list, so per-partition errors are not written back
+            // here: the call's own result is the one to check.
+            var committed: [KafkaTopicPartition: Int64] = [:]
+            for (tp, offset) in entries { committed[tp] = offset }
+            return committed
         }
     }
 
@@ -496,7 +500,17 @@ final class RebalanceHandler: Sendable {
             recordRevoked(partitions, all: !cooperative)
         default:
             logger.error("rebalance error: \(KafkaError.describe(err))")
-            _ = rd_kafka_assign(rk, nil)
+            if cooperative {
+                // Under COOPERATIVE, rd_kafka_assign is refused: give back what is held instead.
+                let held = PartitionList.make(assignment.sorted().map { ($0, nil) })
+                defer { rd_kafka_topic_partition_list_destroy(held) }
+                if let error = rd_kafka_incremental_unassign(rk, held) {
+                    logger.error("incremental unassign failed: \(String(cString: rd_kafka_error_string(error)))")
+                    rd_kafka_error_destroy(error)
+                }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
             recordRevoked(Array(assignment), all: true)
         }
     }

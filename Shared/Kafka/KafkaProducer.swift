@@ -28,6 +28,11 @@ public struct KafkaProducerConfig: Sendable {
         "enable.idempotence": "true",
         "acks": "all",
         "allow.auto.create.topics": "false",
+        // No delivery timeout: with idempotence, a message that times out can leave a gap
+        // and let a later message of the same key overtake it on a retry (librdkafka,
+        // INTRODUCTION.md "gap-less guarantee"). Undeliverable messages wait for the broker;
+        // shutdown flushes with a bound and purges the rest (they stay in the outbox).
+        "message.timeout.ms": "0",
         "log.connection.close": "false",
     ]
 }

@@ -81,10 +81,14 @@ public enum OrderFlowService {
 
         // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and
         // commits), HTTP, consumers (leave the group), producer (flushes) last.
-        return ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // Bounds, so a broker that is gone cannot hold the process at shutdown forever.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+        groupConfiguration.maximumCancellationDuration = .seconds(10)
+        return ServiceGroup(configuration: groupConfiguration)
     }
 
     /// Runs a department service until SIGTERM/SIGINT.

@@ -92,3 +92,21 @@ import Testing
         #expect(!CrashPoints(environment: ["ORDERFLOW_CRASH_AT": "nowhere:1"]).isArmed)
     }
 }
+
+@Suite struct ReadinessTests {
+    @Test func waitingForMasterDataEndsWhenCaughtUpOrCancelled() async {
+        let readiness = Readiness(needsMasterData: true) { true }
+        readiness.markDatabaseOpen()
+        #expect(!readiness.isReady)
+        let cancelled = Task { await readiness.waitForMasterData(); return Task.isCancelled }
+        cancelled.cancel()
+        #expect(await cancelled.value, "a cancelled wait returns instead of hanging shutdown")
+
+        let waiting = Task { await readiness.waitForMasterData() }
+        try? await Task.sleep(for: .milliseconds(50))
+        readiness.markMasterDataCaughtUp()
+        await waiting.value
+        #expect(readiness.isReady)
+        #expect(readiness.checks.map(\.name) == ["database", "masterdata", "consumer"])
+    }
+}

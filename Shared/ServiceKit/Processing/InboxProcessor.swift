@@ -1,5 +1,6 @@
 import DepartmentKit
 import Foundation
+import GRDB
 import Kafka
 import Logging
 import Metrics
@@ -60,7 +61,9 @@ public final class InboxProcessor: Service {
     public func run() async throws {
         // Rows a crash left unsent go out before anything new comes in.
         try await publisher.publishPending()
-        await readiness.waitForMasterData()
+        // Orders are not judged against a partial copy of master data.
+        await cancelWhenGracefulShutdown { [readiness] in await readiness.waitForMasterData() }
+        guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         logger.info("consuming the inbox")
         for try await batch in consumer.batches(maxMessages: settings.maxBatch, maxWait: settings.maxWait).cancelOnGracefulShutdown() {
             readiness.markConsuming()
@@ -107,6 +110,10 @@ public final class InboxProcessor: Service {
                         report.handled += 1
                         report.emitted += outcome.events.count
                         report.notes += outcome.logs.map { (event, $0) }
+                    } catch let error as DatabaseError {
+                        // The database failed, not the rules: the whole batch fails and is
+                        // delivered again; nothing is dead-lettered for it.
+                        throw error
                     } catch {
                         // The rules' writes for this event were rolled back; the event goes
                         // to the dead letter so the partition moves on.
@@ -122,9 +129,13 @@ public final class InboxProcessor: Service {
         crashPoints.pass(.afterDatabaseCommit)
         try await publisher.publishPending()
         crashPoints.pass(.afterPublish)
-        let offsets = Self.nextOffsets(of: batch)
-        try await consumer.commit(offsets)
-        progress.committed(offsets)
+        do {
+            progress.committed(try await consumer.commit(Self.nextOffsets(of: batch)))
+        } catch let error as KafkaError where error.code != .fatal && error.code != .shutdown {
+            // A rebalance or coordinator change can refuse a commit; the next batch's commit
+            // covers these offsets, and what is delivered again the inbox drops.
+            logger.warning("offset commit failed; the next commit covers it", metadata: ["error": "\(error)"])
+        }
 
         log(report)
         metrics.record(batchSize: batch.count, report: report, duration: ContinuousClock.now - started)

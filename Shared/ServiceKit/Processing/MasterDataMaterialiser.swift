@@ -39,10 +39,15 @@ public final class MasterDataMaterialiser: Service {
             guard let batch = try await consumer.poll(maxMessages: 1000, maxWait: .milliseconds(100)) else { break }
             if batch.isEmpty {
                 // A partition whose last records are tombstones may never show its end
-                // offset here (some brokers hand no tombstones to consumers), so ten quiet
-                // polls in a row (about a second) also count as caught up.
+                // offset here (some brokers hand no tombstones to consumers). So a partition
+                // that librdkafka has fetched (it knows its high watermark) and that stayed
+                // quiet for ten polls in a row (about a second) counts as read to its end.
+                // Partitions not fetched yet keep the caught-up report waiting.
                 quietPolls += 1
-                if quietPolls >= 10 { markCaughtUp() }
+                if quietPolls >= 10, !remaining.isEmpty, let fetched = try? await consumer.cachedHighWatermarks() {
+                    for partition in remaining.keys where fetched[partition] != nil { remaining[partition] = nil }
+                    if remaining.isEmpty { markCaughtUp() }
+                }
                 continue
             }
             quietPolls = 0

@@ -2,6 +2,7 @@ import Foundation
 import Kafka
 import Logging
 import Metrics
+import ServiceLifecycle
 
 /// Publishes the outbox: unsent rows in order, awaiting the broker's delivery report,
 /// then removes them. Shared by the processing loop, the timer and start-up (rows left
@@ -24,10 +25,27 @@ public actor OutboxPublisher {
         self.backlogGauge = Gauge(label: "orderflow_outbox_backlog", dimensions: [("service", service)])
     }
 
-    /// Publishes every pending row. A failed delivery is retried with backoff until it
-    /// succeeds or the task is cancelled (then the rows stay for the next start): the
-    /// outbox never drops a message.
+    /// Publishes every pending row. Callers that come while a publication runs wait for it
+    /// and then publish what is left (an actor alone would let them read and send the same
+    /// rows at once, since it is re-entrant at every `await`).
+    ///
+    /// A failed delivery is retried with backoff: the outbox never drops a message. A
+    /// fatal producer error, a closed producer, or graceful shutdown ends the attempt with
+    /// an error; the rows stay for the next start, and the batch's offsets are not committed.
     public func publishPending() async throws {
+        while let running {
+            _ = try? await running.value
+            if self.running == running { self.running = nil }
+        }
+        let publication = Task { try await self.drain() }
+        running = publication
+        defer { if running == publication { running = nil } }
+        try await publication.value
+    }
+
+    private var running: Task<Void, any Error>?
+
+    private func drain() async throws {
         var attempt = 0
         while true {
             let rows = try await database.pendingOutbox(limit: batchLimit)
@@ -43,13 +61,17 @@ public actor OutboxPublisher {
                 try await database.markPublished(upTo: rows.map(\.sequence))
                 published.increment(by: rows.count)
                 attempt = 0
+            } catch let error as KafkaError where error.code == .fatal || error.code == .shutdown {
+                logger.critical("the producer cannot publish any more", metadata: ["error": "\(error)"])
+                throw error
             } catch {
                 attempt += 1
                 let delay = min(5.0, 0.1 * pow(2.0, Double(min(attempt, 6))))
                 logger.error("publishing the outbox failed; retrying", metadata: [
                     "error": "\(error)", "outbox.rows": "\(rows.count)", "retry.in_s": "\(delay)",
                 ])
-                try await Task.sleep(for: .seconds(delay))
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
+                if Task.isShuttingDownGracefully { throw CancellationError() }
             }
         }
     }

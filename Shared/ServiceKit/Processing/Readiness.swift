@@ -7,7 +7,8 @@ public final class Readiness: Sendable {
         var databaseOpen = false
         var masterDataCaughtUp = false
         var consuming = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
     private let state = Mutex(State())
@@ -25,21 +26,30 @@ public final class Readiness: Sendable {
     public func markMasterDataCaughtUp() {
         let waiters = state.withLock { state in
             state.masterDataCaughtUp = true
-            defer { state.waiters = [] }
+            defer { state.waiters = [:] }
             return state.waiters
         }
-        waiters.forEach { $0.resume() }
+        waiters.values.forEach { $0.resume() }
     }
 
-    /// Suspends until master data has caught up (returns at once when not needed).
+    /// Suspends until master data has caught up (returns at once when not needed) or the
+    /// task is cancelled (then it returns too: callers check `Task.isCancelled`).
     public func waitForMasterData() async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
-                if state.masterDataCaughtUp { return true }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state in
+                    if state.masterDataCaughtUp || Task.isCancelled { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
         }
     }
 

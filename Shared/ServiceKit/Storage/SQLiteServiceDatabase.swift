@@ -17,10 +17,11 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            // WAL + NORMAL: a commit survives a process crash (kill -9); only power loss can
-            // lose the last transactions, and then Kafka re-delivers them (offsets are
-            // committed only after the database).
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // WAL + FULL: every commit is on disk before the batch's offsets are committed
+            // to Kafka. NORMAL would survive kill -9 but not power loss, and after power loss
+            // the input would not come again (its offsets are already committed). One fsync
+            // per batch is the price.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
