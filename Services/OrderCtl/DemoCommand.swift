@@ -46,7 +46,9 @@ struct Demo: AsyncParsableCommand {
         var lastReport = Date()
         var announced = false
         let deadline = Date().addingTimeInterval(timeout)
-        for try await batch in statusReader.batches(maxMessages: 1000, maxWait: .milliseconds(50)) {
+        // poll (not batches) so that the deadline is checked also when nothing arrives.
+        while let batch = try await statusReader.poll(maxMessages: 1000, maxWait: .milliseconds(100)) {
+            var payments: [(PaymentReceived, id: String)] = []
             for message in batch {
                 guard let value = message.value, let event = try? EventRegistry.standard.decode(value),
                       let change = event.payload as? OrderStatusChanged else { continue }
@@ -55,10 +57,12 @@ struct Demo: AsyncParsableCommand {
                 if change.status == .invoiced, pay || keepPaying, !paid.contains(change.orderId.rawValue),
                    let amountText = change.details?["amount"], let amount = ExactDecimal.parse(amountText) {
                     paid.insert(change.orderId.rawValue)
-                    try await payInvoice(change, amount: amount, currency: change.details?["currency"] ?? "CNY", payer: payer)
+                    payments += Self.payments(for: change.orderId, amount: amount, currency: change.details?["currency"] ?? "CNY")
                 }
                 if ours, change.status.isFinal { finals[change.orderId.rawValue] = change.status }
             }
+            // One round trip for all the payments of a batch of status events.
+            try await payer.send(payments.map { ($0.0, $0.0.orderId.rawValue, $0.id) }, to: .billing)
             if finals.count >= orders {
                 if !keepPaying { break }
                 if !announced {
@@ -87,14 +91,13 @@ struct Demo: AsyncParsableCommand {
     }
 
     /// Pays in full, or in two parts for every third order (shows partial payments).
-    private func payInvoice(_ change: OrderStatusChanged, amount: Decimal, currency: String, payer: EventSender) async throws {
-        let orderId = change.orderId
+    static func payments(for orderId: OrderID, amount: Decimal, currency: String) -> [(PaymentReceived, id: String)] {
         let split = orderId.rawValue.last.map { Int(String($0)) ?? 0 }.map { $0 % 3 == 0 } ?? false
         let parts = split ? [ExactDecimal.round(amount / 2, scale: 2)] : []
         let rest = amount - parts.reduce(0, +)
-        for (index, part) in (parts + [rest]).enumerated() {
-            try await payer.send(PaymentReceived(orderId: orderId, amount: DecimalString(part), currency: currency, reference: "DEMO-PAY-\(orderId)-\(index + 1)"),
-                                 to: .billing, key: orderId.rawValue, id: "demo-payment-\(orderId)-\(index + 1)")
+        return (parts + [rest]).enumerated().map { index, part in
+            (PaymentReceived(orderId: orderId, amount: DecimalString(part), currency: currency, reference: "DEMO-PAY-\(orderId)-\(index + 1)"),
+             id: "demo-payment-\(orderId)-\(index + 1)")
         }
     }
 }

@@ -61,9 +61,18 @@ struct EventSender {
     let source: String
 
     func send<P: EventPayload>(_ payload: P, to topic: Topic, key: String, id: String = UUID().uuidString.lowercased()) async throws {
-        let envelope = try EventEnvelope(id: id, source: source, subject: key, time: Date(), correlationid: nil, causationid: nil, payload: payload)
-        _ = try await producer.send(KafkaOutgoingMessage(topic: topics.name(topic), key: Array(key.utf8), value: Array(try envelope.encoded()),
-                                                         headers: [KafkaHeader(key: "ce_type", value: P.eventType)]))
+        try await send([(payload, key, id)], to: topic)
+    }
+
+    /// Sends several events of one type in order, awaiting all delivery reports together.
+    func send<P: EventPayload>(_ events: [(payload: P, key: String, id: String)], to topic: Topic) async throws {
+        guard !events.isEmpty else { return }
+        _ = try await producer.send(try events.map { event in
+            let envelope = try EventEnvelope(id: event.id, source: source, subject: event.key, time: Date(), correlationid: nil,
+                                             causationid: nil, payload: event.payload)
+            return KafkaOutgoingMessage(topic: topics.name(topic), key: Array(event.key.utf8), value: Array(try envelope.encoded()),
+                                        headers: [KafkaHeader(key: "ce_type", value: P.eventType)])
+        })
     }
 }
 
