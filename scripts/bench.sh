@@ -29,7 +29,7 @@ json.dump(customers, open(sys.argv[1], "w"))
 PY
 "$BIN/orderctl" masterdata load deploy/masterdata/products.json "$WORK/customers.json" > /dev/null
 stack_wait_ready 18081 "$WORK/logs"
-for _ in $(seq 1 $((ORDERS / 40 + 1))); do "$BIN/orderctl" stock receive deploy/masterdata/stock.json > /dev/null; done
+"$BIN/orderctl" stock receive deploy/masterdata/stock.json --times $((ORDERS / 5 + 1)) > /dev/null
 echo "benchmark: $ORDERS orders through intake → review → warehouse → logistics → billing (demo mode, payments by the tool)"
 "$BIN/orderctl" demo --orders "$ORDERS" --pay --wait --max-order-value 5000 --timeout 900
 for i in "${!SERVICES[@]}"; do

@@ -41,9 +41,12 @@ struct Stock: AsyncParsableCommand {
 
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "JSON file with an array of stock receipts (or {\"stock\": […]}).") var file: String
+        @Option(help: "Multiply every quantity (for load tests).") var times = 1
 
         func run() async throws {
-            let receipts = try MasterDataFile.read(URL(fileURLWithPath: file)).stock
+            let receipts = try MasterDataFile.read(URL(fileURLWithPath: file)).stock.map {
+                StockReceived(sku: $0.sku, quantity: $0.quantity * max(1, times), reference: times > 1 ? "\($0.reference)-x\(times)" : $0.reference)
+            }
             let producer = try connection.producer()
             let sender = EventSender(producer: producer, topics: connection.topics, source: "/orderctl/stock")
             for receipt in receipts { try await sender.send(receipt, to: .warehouse, key: receipt.sku.rawValue) }
