@@ -27,7 +27,12 @@ fi
 
 if [ ! -x "$TOOLS/venv/bin/python" ]; then
   echo "setup: creating $TOOLS/venv"
-  python3 -m venv "$TOOLS/venv"
+  if ! python3 -m venv "$TOOLS/venv" 2>/dev/null; then
+    # Debian's own python3 needs python3-venv for this.
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$TOOLS/venv"; python3 -m venv "$TOOLS/venv"
+  fi
 fi
 # The installed version of a package in the venv (empty if none).
 installed() { "$TOOLS/venv/bin/pip" show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
