@@ -15,15 +15,9 @@ import Testing
     static let plainOrders = (1...6).map { "Q-\($0)" }
 
     @Test func everyContractStatusAndReasonCodeIsReachedEndToEnd() async throws {
-        let pipeline = try await Pipeline.start(environment: Self.environment)
-        do {
+        try await Pipeline.run(environment: Self.environment) { pipeline in
             try await run(pipeline)
-        } catch {
-            for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 
     func run(_ pipeline: Pipeline) async throws {

@@ -8,8 +8,7 @@ import Testing
     @Test func killingEachServiceMidRunLosesNothingAndDoublesNothing() async throws {
         // The warehouse and billing kill themselves inside the window that matters: after
         // their database commit, before publishing / committing offsets.
-        let pipeline = try await Pipeline.start()
-        do {
+        try await Pipeline.run { pipeline in
             try await pipeline.loadMasterData(EndToEndTests.roomyMasterData())
             try await pipeline.receiveDemoStock(times: 6)
             _ = await pipeline.stopService("warehouse", signal: SIGKILL)
@@ -51,11 +50,6 @@ import Testing
             #expect(pipeline.logTail("billing", lines: 10_000).contains("crash point after-publish reached"))
             EndToEndTests.expectNoDuplicateStatusEvents(pipeline, externals: externals)
             EndToEndTests.expectOneInvoicePerOrder(pipeline, externals: externals)
-        } catch {
-            for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 }

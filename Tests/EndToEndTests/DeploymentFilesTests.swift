@@ -7,17 +7,8 @@ import Testing
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func dockerCompose(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["docker-compose", "-f", Self.root.appendingPathComponent("docker-compose.yml").path] + arguments
-        process.currentDirectoryURL = Self.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runProgram(URL(fileURLWithPath: "/usr/bin/env"),
+                       ["docker-compose", "-f", Self.root.appendingPathComponent("docker-compose.yml").path] + arguments, in: Self.root)
     }
 
     @Test func composeFileIsValid() throws {

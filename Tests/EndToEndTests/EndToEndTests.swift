@@ -62,8 +62,7 @@ import TestSupport
     }
 
     @Test func fiftyDemoOrdersRunThroughEveryStageToCompleted() async throws {
-        let pipeline = try await Pipeline.start()
-        do {
+        try await Pipeline.run { pipeline in
             try await pipeline.loadMasterData(Self.roomyMasterData())
             try await pipeline.receiveDemoStock(times: 2)
             let submissions = try Self.demoSubmissions(50, run: "HAPPY")
@@ -102,17 +101,11 @@ import TestSupport
             #expect(lagReported, "billing reports its consumer lag")
             let (stockCode, stock) = try await pipeline.http("warehouse", "/stock")
             #expect(stockCode == 200 && stock.contains(#""PUMP-200""#) && stock.contains("onHand"))
-        } catch {
-            for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 
     @Test func badInputGoesToTheDeadLetterAndTheNextOrderStillCompletes() async throws {
-        let pipeline = try await Pipeline.start()
-        do {
+        try await Pipeline.run { pipeline in
             try await pipeline.receiveDemoStock()
             try await pipeline.submitRaw(Array("\u{00}\u{FF} definitely not json".utf8), key: "junk")
             var future = try JSONValue(encoding: Submissions.valid("BAD-VERSION"))
@@ -134,17 +127,11 @@ import TestSupport
             // The original bytes are kept.
             #expect(pipeline.feed.deadLettered.contains { $0.value.map { String(decoding: $0, as: UTF8.self) }?.contains("definitely not json") == true })
             #expect(pipeline.feed.statuses(external: "BAD-VERSION").isEmpty)
-        } catch {
-            for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 
     @Test func aRepeatedSubmissionCreatesNoSecondOrderAndSIGTERMExitsCleanly() async throws {
-        let pipeline = try await Pipeline.start()
-        do {
+        try await Pipeline.run { pipeline in
             try await pipeline.receiveDemoStock()
             let submission = Submissions.valid("TWICE")
             try await pipeline.submit([submission])
@@ -158,10 +145,6 @@ import TestSupport
                 let status = await pipeline.stopService(service, signal: SIGTERM)
                 #expect(status == 0, "\(service) exit status after SIGTERM: \(String(describing: status))\n\(pipeline.logTail(service))")
             }
-        } catch {
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 }

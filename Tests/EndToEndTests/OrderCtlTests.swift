@@ -5,23 +5,12 @@ import Testing
 /// `orderctl`, run as a process against the running pipeline, the way an operator uses it.
 @Suite(.serialized) struct OrderCtlTests {
     func orderctl(_ pipeline: Pipeline, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = pipeline.binDir.appendingPathComponent("orderctl")
-        process.arguments = arguments
-        process.environment = pipeline.baseEnvironment
-        process.currentDirectoryURL = DeploymentFilesTests.root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runProgram(pipeline.binDir.appendingPathComponent("orderctl"), arguments, environment: pipeline.baseEnvironment,
+                       in: DeploymentFilesTests.root)
     }
 
     @Test func operatorCommandsAgainstTheRunningPipeline() async throws {
-        let pipeline = try await Pipeline.start()
-        do {
+        try await Pipeline.run { pipeline in
             // Topics already exist: creating them again is fine and says so.
             let topics = try orderctl(pipeline, ["topics", "create", "--partitions", "3"])
             #expect(topics.status == 0 && topics.output.contains("e2e.orders.status: alreadyExisted"), "\(topics.output)")
@@ -53,10 +42,6 @@ import Testing
 
             let kpi = try orderctl(pipeline, ["kpi"])
             #expect(kpi.status == 0 && kpi.output.contains("fulfilment rate (delivered / approved)"), "\(kpi.output)")
-        } catch {
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 }

@@ -48,6 +48,20 @@ final class Pipeline: @unchecked Sendable {
         return pipeline
     }
 
+    /// Starts a pipeline, runs `body` and always stops everything it started; when `body`
+    /// fails, the services' last log lines are printed with the error.
+    static func run(environment: [String: String] = [:], _ body: (Pipeline) async throws -> Void) async throws {
+        let pipeline = try await start(environment: environment)
+        do {
+            try await body(pipeline)
+        } catch {
+            for service in services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
+            await pipeline.stop()
+            throw error
+        }
+        await pipeline.stop()
+    }
+
     private init(broker: LocalBroker, environment: [String: String]) throws {
         self.broker = broker
         workDir = FileManager.default.temporaryDirectory.appendingPathComponent("orderflow-e2e-\(UUID().uuidString.prefix(8))")
@@ -200,6 +214,23 @@ final class Pipeline: @unchecked Sendable {
             paid.insert(change.orderId)
         }
     }
+}
+
+/// Runs a program to its end and returns its exit status and everything it printed.
+func runProgram(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+                in directory: URL? = nil) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    process.currentDirectoryURL = directory
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
 }
 
 struct PipelineError: Error, CustomStringConvertible {

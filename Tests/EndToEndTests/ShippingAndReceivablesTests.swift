@@ -7,15 +7,9 @@ import Testing
 /// simulated carrier here, so the test plays the carrier.
 @Suite(.serialized) struct ShippingAndReceivablesTests {
     @Test func scansExceptionsDisputesChangesAndReceivablesEndToEnd() async throws {
-        let pipeline = try await Pipeline.start(environment: ["ORDERFLOW_WAREHOUSE_QC_FAILURE_RATE": "0"])
-        do {
+        try await Pipeline.run(environment: ["ORDERFLOW_WAREHOUSE_QC_FAILURE_RATE": "0"]) { pipeline in
             try await run(pipeline)
-        } catch {
-            for service in Pipeline.services { print("--- \(service) log ---\n\(pipeline.logTail(service))") }
-            await pipeline.stop()
-            throw error
         }
-        await pipeline.stop()
     }
 
     func run(_ pipeline: Pipeline) async throws {
