@@ -9,6 +9,9 @@ import Testing
     static let environment = [
         "ORDERFLOW_WAREHOUSE_QC_FAILURE_RATE": "0.5",    // some orders fail inspection and go back
         "ORDERFLOW_REVIEW_STAGE_LIMIT_SECONDS": "2",     // pending orders breach the review limit quickly
+        "ORDERFLOW_WAREHOUSE_FULFILMENT_LIMIT_SECONDS": "0.3",  // demo steps take 0.8 s: every order breaches
+        "ORDERFLOW_LOGISTICS_TRANSIT_DAYS_STANDARD": "0",        // due the moment it ships …
+        "ORDERFLOW_LOGISTICS_DELIVERY_GRACE_SECONDS": "0",       // … so the simulated carrier is late
     ]
 
     /// Small orders that just run through (with a 50 % QC failure rate, some fail inspection).
@@ -103,6 +106,13 @@ import Testing
         try await pipeline.send(ReviewDecided(orderId: rejectId, decision: .approve, reviewer: "wang.wei"), to: .review, key: rejectId.rawValue)
         // Pending longer than the review limit: one breach event.
         try await feed.wait(timeout: .seconds(30), "review SLA breach") { feed.payloads(SLABreached.self).contains { $0.stage == "review" } }
+        // The other stage limits: fulfilment (warehouse) and delivery (logistics).
+        try await feed.wait(timeout: .seconds(30), "fulfilment and delivery SLA breaches") {
+            let stages = Set(feed.payloads(SLABreached.self).map(\.stage))
+            return stages.isSuperset(of: ["fulfilment", "delivery"])
+        }
+        let breaches = feed.payloads(SLABreached.self)
+        #expect(Set(breaches.map { "\($0.orderId)/\($0.stage)" }).count == breaches.count, "each breach is reported once")
 
         // Deposit → warehouse → backordered → stock arrives → allocated.
         try await waitFor("D-DEPOSIT", .awaitingDeposit)
