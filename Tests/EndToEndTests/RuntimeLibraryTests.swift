@@ -6,7 +6,8 @@ import Testing
 @Suite struct RuntimeLibraryTests {
     @Test(arguments: ["intake", "billing", "orderctl"])
     func executablesRefuseLibrdkafkaOlderThan2_1(program: String) throws {
-        guard FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/librdkafka.so.1") else { return }
+        // librdkafka-dev (installed by setup) brings Debian's runtime library along.
+        try #require(FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/librdkafka.so.1"))
         var environment = ProcessInfo.processInfo.environment
         environment["LD_LIBRARY_PATH"] = nil   // Debian's 2.0.2 from /usr/lib is loaded
         environment["ORDERFLOW_BOOTSTRAP_SERVERS"] = "127.0.0.1:1"
