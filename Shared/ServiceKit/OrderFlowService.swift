@@ -51,7 +51,8 @@ public enum OrderFlowService {
             logger: logger)
         let readiness = Readiness(needsMasterData: identity.needsMasterData) { consumer.isJoined }
         readiness.markDatabaseOpen()
-        let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger)
+        let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger,
+                                        firstTopics: [topics.name(.status)])
         let writer = OutboxWriter(service: identity.name, topics: topics)
         let clock = ServiceClock(environment: config.environment)
         let progress = ConsumerProgress()

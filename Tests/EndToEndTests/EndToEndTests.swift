@@ -76,6 +76,9 @@ import TestSupport
                     #expect(statuses.contains(expected), "\(external) never was \(expected): \(statuses)")
                 }
                 #expect(statuses.last == .completed)
+                // The feed follows cause and effect, across departments.
+                let causal: [OrderStatus] = [.received, .approved, .allocated, .packed, .shipped, .invoiced, .completed]
+                #expect(statuses.filter(causal.contains) == causal, "\(external) out of causal order: \(statuses)")
             }
             Self.expectNoDuplicateStatusEvents(pipeline, externals: externals)
             Self.expectOneInvoicePerOrder(pipeline, externals: externals)

@@ -16,7 +16,13 @@ public actor OutboxPublisher {
     private let published: Counter
     private let backlogGauge: Gauge
 
-    public init(database: any ServiceDatabase, producer: KafkaProducer, service: String, logger: Logger, batchLimit: Int = 1000) {
+    private let firstTopics: Set<String>
+
+    /// `firstTopics` are published (and acknowledged) before the other rows of a round:
+    /// the status topic, so that the status feed follows cause and effect.
+    public init(database: any ServiceDatabase, producer: KafkaProducer, service: String, logger: Logger,
+                firstTopics: Set<String> = [], batchLimit: Int = 1000) {
+        self.firstTopics = firstTopics
         self.database = database
         self.producer = producer
         self.logger = logger
@@ -54,10 +60,16 @@ public actor OutboxPublisher {
                 return
             }
             do {
-                _ = try await producer.send(rows.map { row in
-                    KafkaOutgoingMessage(topic: row.topic, key: row.key, value: row.value,
-                                         headers: row.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: Array($0.value.utf8)) })
-                })
+                // Status events go out (and are acknowledged) before the events that make
+                // other departments act, so the status feed of an order is in causal order:
+                // a department's reaction can never land before the status that caused it.
+                let (first, rest) = (rows.filter { firstTopics.contains($0.topic) }, rows.filter { !firstTopics.contains($0.topic) })
+                for wave in [first, rest] where !wave.isEmpty {
+                    _ = try await producer.send(wave.map { row in
+                        KafkaOutgoingMessage(topic: row.topic, key: row.key, value: row.value,
+                                             headers: row.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: Array($0.value.utf8)) })
+                    })
+                }
                 try await database.markPublished(upTo: rows.map(\.sequence))
                 published.increment(by: rows.count)
                 attempt = 0
