@@ -42,6 +42,8 @@ public struct EventRegistry: Sendable {
         var currentVersion: Int
         var upcasters: [Int: Upcaster]
         var decode: @Sendable (JSONValue) throws -> any EventPayload
+        /// Decodes a whole envelope of the current version straight from its bytes.
+        var decodeCurrent: @Sendable (Data) throws -> (InboundEnvelope, any EventPayload)
     }
 
     private var entries: [String: Entry] = [:]
@@ -51,9 +53,12 @@ public struct EventRegistry: Sendable {
     /// Registers `type` at its current version, with upcasters keyed by the version they
     /// read (`[1: v1→v2, 2: v2→v3]`).
     public mutating func register<P: EventPayload>(_ type: P.Type, upcasters: [Int: Upcaster] = [:]) {
-        entries[P.eventType] = Entry(currentVersion: P.dataVersion, upcasters: upcasters) { data in
+        entries[P.eventType] = Entry(currentVersion: P.dataVersion, upcasters: upcasters, decode: { data in
             try data.decode(P.self)
-        }
+        }, decodeCurrent: { bytes in
+            let typed = try OrderFlowJSON.decoder.decode(TypedEnvelope<P>.self, from: bytes)
+            return (InboundEnvelope(typed), typed.data)
+        })
     }
 
     /// The registered event types.
@@ -72,6 +77,21 @@ public struct EventRegistry: Sendable {
             throw EventDecodingError(.notAnEnvelope, "not a CloudEvents envelope: \(Self.describe(error))")
         }
         return try decode(envelope)
+    }
+
+    /// Decodes an envelope's bytes for processing: the envelope's attributes and the typed
+    /// payload, at the current version. The common case — a known type at its current
+    /// version — is read straight from the bytes in one pass; older versions go through a
+    /// JSON tree to be upcast; whatever fails the fast path is read again the careful way,
+    /// so errors (and dead-letter reasons) are exactly those of `decode(_:)`.
+    public func decodeForProcessing(_ bytes: Data) throws(EventDecodingError) -> (InboundEnvelope, any EventPayload) {
+        if let head = try? OrderFlowJSON.decoder.decode(EnvelopeHead.self, from: bytes),
+           let entry = entries[head.type], (head.dataversion ?? 1) == entry.currentVersion,
+           let decoded = try? entry.decodeCurrent(bytes) {
+            return decoded
+        }
+        let slow = try decode(bytes)
+        return (InboundEnvelope(slow.envelope), slow.payload)
     }
 
     /// Upcasts and decodes the `data` of an already parsed envelope.
@@ -119,5 +139,39 @@ public struct EventRegistry: Sendable {
         case .dataCorrupted(let context): return "bad value at \(path(context)): \(context.debugDescription)"
         @unknown default: return "\(error)"
         }
+    }
+}
+
+/// An envelope's attributes without its `data` (which the payload carries, typed).
+public struct InboundEnvelope: Sendable, Hashable {
+    public var id: String
+    public var source: String
+    public var type: String
+    public var subject: String?
+    public var time: Date
+    public var dataversion: Int
+    public var correlationid: String?
+    public var causationid: String?
+
+    init<P>(_ typed: TypedEnvelope<P>) {
+        id = typed.id
+        source = typed.source
+        type = typed.type
+        subject = typed.subject
+        time = typed.time
+        dataversion = typed.dataversion
+        correlationid = typed.correlationid
+        causationid = typed.causationid
+    }
+
+    init(_ envelope: EventEnvelope) {
+        id = envelope.id
+        source = envelope.source
+        type = envelope.type
+        subject = envelope.subject
+        time = envelope.time
+        dataversion = envelope.dataversion
+        correlationid = envelope.correlationid
+        causationid = envelope.causationid
     }
 }

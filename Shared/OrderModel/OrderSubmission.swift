@@ -124,6 +124,14 @@ public struct OrderSubmission: Codable, Sendable, Hashable {
     /// `orders.status` would need. Everything else is left for intake's validation.
     public static func read(_ bytes: some Collection<UInt8>) throws(UnreadableError) -> OrderSubmission {
         let data = Data(bytes)
+        // The common case in one pass: a well-formed submission of a supported version.
+        // Anything else is read again below, so that the reason is the precise one.
+        if let submission = try? OrderFlowJSON.decoder.decode(OrderSubmission.self, from: data),
+           let version = submission.schemaVersion, supportedSchemaVersions.contains(version),
+           let channel = submission.channel, !channel.isEmpty,
+           let external = submission.externalOrderId, !external.isEmpty {
+            return submission
+        }
         guard let json = try? OrderFlowJSON.decoder.decode(JSONValue.self, from: data) else {
             throw UnreadableError(reason: "not_json: the value is not valid JSON")
         }

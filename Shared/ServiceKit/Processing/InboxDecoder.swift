@@ -51,11 +51,10 @@ public struct InboxDecoder: Sendable {
             }
         }
         do {
-            let decoded = try registry.decode(value)
-            let envelope = decoded.envelope
+            let (envelope, payload) = try registry.decodeForProcessing(Data(value))
             return .event(InboundEvent(
                 id: envelope.id, type: envelope.type, source: envelope.source, subject: envelope.subject,
-                time: envelope.time, correlationId: envelope.correlationid, payload: decoded.payload))
+                time: envelope.time, correlationId: envelope.correlationid, payload: payload))
         } catch {
             return .deadLetter(DeadLetterReason(code: error.code.rawValue, detail: error.message))
         }
