@@ -52,7 +52,8 @@ public struct HandlerContext: Sendable {
 
 /// An event a handler wants published. The runtime gives it an id, source, time and
 /// causation, stores it in the outbox in the same transaction as the state change, and
-/// publishes it after commit.
+/// publishes it after commit. The payload stays typed until then, so it is encoded once,
+/// straight into its envelope.
 public struct OutgoingEvent: Sendable, Hashable {
     public var topic: Topic
     /// The Kafka key: the order id, or the SKU for stock events.
@@ -61,7 +62,8 @@ public struct OutgoingEvent: Sendable, Hashable {
     public var dataVersion: Int
     public var subject: String?
     public var correlationId: String?
-    public var data: JSONValue
+    /// The typed payload (`type` and `dataVersion` are its own).
+    public var payload: any EventPayload
 
     public init<P: EventPayload>(_ payload: P, to topic: Topic, key: String, subject: String? = nil,
                                  correlationId: String? = nil) {
@@ -71,15 +73,37 @@ public struct OutgoingEvent: Sendable, Hashable {
         self.dataVersion = P.dataVersion
         self.subject = subject ?? key
         self.correlationId = correlationId
-        // Payloads are plain Codable structs; failing to encode one is a programming error.
-        self.data = try! JSONValue(encoding: payload)
+        self.payload = payload
     }
 
-    /// Decodes the data back into its payload type (for tests and tools).
-    public func payload<P: EventPayload>(as type: P.Type) -> P? {
-        guard self.type == P.eventType else { return nil }
-        return try? data.decode(P.self)
+    /// The payload as a JSON tree (for tests and tools; the runtime encodes `payload` directly).
+    public var data: JSONValue {
+        // Payloads are plain Codable structs; failing to encode one is a programming error.
+        let payload: any EventPayload = self.payload
+        return Self.tree(payload)
     }
+
+    /// The payload as `type`, when it is one (for tests and tools).
+    public func payload<P: EventPayload>(as type: P.Type) -> P? {
+        payload as? P
+    }
+
+    public static func == (lhs: OutgoingEvent, rhs: OutgoingEvent) -> Bool {
+        lhs.topic == rhs.topic && lhs.key == rhs.key && lhs.type == rhs.type && lhs.dataVersion == rhs.dataVersion
+            && lhs.subject == rhs.subject && lhs.correlationId == rhs.correlationId
+            && Self.hashable(lhs.payload) == Self.hashable(rhs.payload)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(topic)
+        hasher.combine(key)
+        hasher.combine(type)
+        hasher.combine(Self.hashable(payload))
+    }
+
+    private static func hashable(_ payload: any EventPayload) -> AnyHashable { wrap(payload) }
+    private static func wrap<P: EventPayload>(_ payload: P) -> AnyHashable { AnyHashable(payload) }
+    private static func tree<P: EventPayload>(_ payload: P) -> JSONValue { try! JSONValue(encoding: payload) }
 }
 
 /// A line a handler wants logged (rules don't log themselves; the runtime does, with the
@@ -141,13 +165,29 @@ public protocol DepartmentRules: Sendable {
     /// Acts on one inbound event.
     func handle(_ event: InboundEvent, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome
 
-    /// Time-driven work (stage time limits, overdue sweeps, demo-mode steps), called by a
-    /// timer every few hundred milliseconds with the current time.
-    func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome
+    /// Time-driven work (stage time limits, overdue sweeps, demo-mode steps): called once
+    /// for each timer the rules scheduled (`StateStore.schedule`) when it is due, after the
+    /// timer was removed (scheduling it again inside is how a rule repeats).
+    func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome
 }
 
 extension DepartmentRules {
-    public func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome { HandlerOutcome() }
+    public func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+        HandlerOutcome()
+    }
+
+    /// Fires the timers due at `context.now`, earliest first and at most `limit` of them:
+    /// each is removed, then the rules are woken for it. Work is proportional to what is
+    /// due, not to what is stored. The runtime's timer calls this inside a transaction;
+    /// unit tests call it as the clock would.
+    public func tick(state: any StateStore, context: HandlerContext, limit: Int = 10_000) throws -> HandlerOutcome {
+        var outcome = HandlerOutcome()
+        for timer in try state.dueTimers(at: context.now, limit: limit) {
+            try state.cancelTimer(timer.name, key: timer.key)
+            outcome.append(try wake(timer, state: state, context: context))
+        }
+        return outcome
+    }
 }
 
 /// A domain error a handler throws for an event it cannot act on (the runtime sends the

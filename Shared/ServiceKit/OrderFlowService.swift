@@ -59,14 +59,15 @@ public enum OrderFlowService {
         if clock.offset != 0 { logger.warning("clock shifted by ORDERFLOW_CLOCK_OFFSET_SECONDS (test hook)", metadata: ["clock.offset_s": "\(clock.offset)"]) }
 
         var services: [any Service] = [producer, consumer]
-        if identity.needsMasterData {
+        let masterData = identity.needsMasterData ? MasterDataCopy() : nil
+        if let masterData {
             let masterDataConsumer = try KafkaConsumer(
                 config: KafkaConsumerConfig(client: kafkaConfig(config, role: "masterdata"), mode: .assignAll,
                                             topics: [topics.name(.products), topics.name(.customers)]),
                 logger: logger)
             services.append(masterDataConsumer)
             services.append(MasterDataMaterialiser(consumer: masterDataConsumer, database: database, topics: topics,
-                                                   readiness: readiness, logger: logger))
+                                                   readiness: readiness, copy: masterData, logger: logger))
         }
         services.append(OpsHTTPServer.make(host: config.httpHost, port: config.httpPort, service: identity.name,
                                            readiness: readiness, registry: registry, extraRoutes: extraRoutes(database),
@@ -74,10 +75,10 @@ public enum OrderFlowService {
         services.append(InboxProcessor(
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
             settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
-            readiness: readiness, logger: logger, clock: clock, progress: progress))
+            readiness: readiness, logger: logger, clock: clock, progress: progress, masterData: masterData))
         services.append(ConsumerLagReporter(consumer: consumer, progress: progress, service: identity.name))
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
-                               interval: config.tickInterval, logger: logger, clock: clock))
+                               interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData))
         services.append(InboxPruner(database: database, logger: logger))
 
         // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and

@@ -9,7 +9,6 @@ struct BillingConfigTests {
     func defaults() throws {
         let config = try BillingConfig(environment: [:])
         #expect(config == BillingConfig())
-        #expect(config.sweepInterval == 86400)
         #expect(config.reminderInterval == 7 * 86400)
         #expect(config.escalateAfterDays == 30)
     }
@@ -17,15 +16,14 @@ struct BillingConfigTests {
     @Test("variables override the defaults")
     func overrides() throws {
         let config = try BillingConfig(environment: [
-            "ORDERFLOW_BILLING_SWEEP_INTERVAL_SECONDS": "5",
             "ORDERFLOW_BILLING_REMINDER_INTERVAL_SECONDS": "0.5",
             "ORDERFLOW_BILLING_ESCALATE_AFTER_DAYS": "45",
         ])
-        #expect(config == BillingConfig(sweepInterval: 5, reminderInterval: 0.5, escalateAfterDays: 45))
+        #expect(config == BillingConfig(reminderInterval: 0.5, escalateAfterDays: 45))
     }
 
     @Test("an unreadable value is an error that names the variable", arguments: [
-        "ORDERFLOW_BILLING_SWEEP_INTERVAL_SECONDS", "ORDERFLOW_BILLING_REMINDER_INTERVAL_SECONDS",
+        "ORDERFLOW_BILLING_REMINDER_INTERVAL_SECONDS",
         "ORDERFLOW_BILLING_ESCALATE_AFTER_DAYS",
     ])
     func invalidValue(_ variable: String) {

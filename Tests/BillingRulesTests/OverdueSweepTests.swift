@@ -8,7 +8,7 @@ import Testing
 struct OverdueSweepTests {
     // Shipped 2026-11-23, NET30 → due 2026-12-23; overdue from 2026-12-24.
     static let firstOverdueDay = Fixture.now.addingTimeInterval(31 * Fixture.day)
-    let config = BillingConfig(sweepInterval: 60, reminderInterval: 7 * Fixture.day, escalateAfterDays: 30)
+    let config = BillingConfig(reminderInterval: 7 * Fixture.day, escalateAfterDays: 30)
 
     @Test("overdue once, a reminder per interval, escalation once, then nothing")
     func overdueReminderEscalation() throws {
@@ -40,15 +40,24 @@ struct OverdueSweepTests {
         #expect(try harness.tick(at: Fixture.now.addingTimeInterval(90 * Fixture.day)).events.isEmpty)
     }
 
-    @Test("the sweep runs at most every sweepInterval")
-    func sweepInterval() throws {
-        let harness = BillingHarness(config: BillingConfig(sweepInterval: Fixture.day))
+    @Test("the overdue check is a timer at the first overdue day: nothing before, overdue from its first moment")
+    func overdueTimer() throws {
+        let harness = BillingHarness(config: BillingConfig())
         try harness.dispatch()
-        #expect(try harness.tick(at: Timestamp.parse("2026-12-23T23:00:00Z")!).events.isEmpty)
-        // Overdue now, but the last sweep was only two hours ago.
-        #expect(try harness.tick(at: Timestamp.parse("2026-12-24T01:00:00Z")!).events.isEmpty)
-        let next = try harness.tick(at: Timestamp.parse("2026-12-24T23:00:00Z")!)
+        #expect(harness.state.scheduledTimers.map(\.dueAt) == [Timestamp.parse("2026-12-24T00:00:00Z")!])
+        #expect(try harness.tick(at: Timestamp.parse("2026-12-23T23:59:59Z")!).events.isEmpty)
+        let next = try harness.tick(at: Timestamp.parse("2026-12-24T00:00:00Z")!)
         #expect(next.statusChanges.map(\.status) == [.overdue])
+        // Next: the weekly reminder (escalation comes later).
+        #expect(harness.state.scheduledTimers.map(\.dueAt) == [Timestamp.parse("2026-12-31T00:00:00Z")!])
+    }
+
+    @Test("paid and cancelled accounts have no overdue timer")
+    func noTimerWhenSettled() throws {
+        let harness = BillingHarness(config: config)
+        try harness.dispatch()
+        try harness.pay("113.00", reference: "BANK-1")
+        #expect(harness.state.scheduledTimers.isEmpty)
     }
 
     @Test("paid invoices are not chased")

@@ -112,7 +112,7 @@ import Testing
         #expect(latest("S-OVERDUE", .partiallyPaid)?.details?["amountOpen"] != nil)
         _ = await pipeline.stopService("billing")
         try pipeline.startService("billing", environment: [
-            "ORDERFLOW_CLOCK_OFFSET_SECONDS": String(40 * 86400), "ORDERFLOW_BILLING_SWEEP_INTERVAL_SECONDS": "1",
+            "ORDERFLOW_CLOCK_OFFSET_SECONDS": String(40 * 86400),
         ])
         try await waitFor("S-OVERDUE", .overdue)
         try await feed.wait(timeout: .seconds(20), "payment reminder") {

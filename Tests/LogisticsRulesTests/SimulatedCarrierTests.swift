@@ -43,8 +43,8 @@ struct SimulatedCarrierTests {
             statuses += try harness.handle(scan, at: Fixture.now.addingTimeInterval(1)).statusChanges.map(\.status)
         }
         #expect(statuses == [.inTransit, .delivered])
-        // Delivered orders leave the timer's list.
-        #expect(try harness.state.all(LogisticsInFlightRecord.self).isEmpty)
+        // Delivered orders need the timer no more.
+        #expect(harness.state.scheduledTimers.isEmpty)
     }
 
     @Test("without demo mode the timer sends no scans")

@@ -63,19 +63,9 @@ public struct BillingAccount: StateRecord, Hashable {
     }
 }
 
-/// When the overdue sweep last ran (kind `billing.sweep`, key `overdue`).
-public struct BillingSweepRecord: StateRecord, Hashable {
-    public static let kind = "billing.sweep"
-    public static let key = "overdue"
-    public var lastSweepAt: Date
-    public init(lastSweepAt: Date) { self.lastSweepAt = lastSweepAt }
-}
-
 extension StateStore {
     /// The ledger of `orderId`, or a fresh one.
     func account(_ orderId: OrderID) throws -> BillingAccount {
         try get(BillingAccount.self, orderId.rawValue) ?? BillingAccount(orderId: orderId)
     }
-
-    func save(_ account: BillingAccount) throws { try put(account, account.orderId.rawValue) }
 }

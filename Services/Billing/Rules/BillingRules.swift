@@ -38,9 +38,9 @@ public struct BillingRules: DepartmentRules {
         return outcome
     }
 
-    public func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+    public func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
         var outcome = HandlerOutcome()
-        try sweepOverdue(state: state, outcome: &outcome, context: context)
+        if timer.name == Self.overdueTimer { try chaseOverdue(timer.key, state: state, outcome: &outcome, context: context) }
         return outcome
     }
 }

@@ -31,7 +31,7 @@ extension BillingRules {
         if let deposit = account.depositRequested, !account.reportedDepositPaid {
             outcome.log(.info, "\(account.orderId): deposit request of \(deposit) withdrawn by the cancellation")
         }
-        try state.save(account)
+        try save(account, in: state)
     }
 
     /// Issues a credit note (refund due) for all credit the order holds.

@@ -14,7 +14,7 @@ extension BillingRules {
         }
         account.delivered = true
         completeIfDone(&account, outcome: &outcome, context: context)
-        try state.save(account)
+        try save(account, in: state)
     }
 
     /// `delivery.disputed`: reminders and escalations for the order are held (the overdue
@@ -34,6 +34,6 @@ extension BillingRules {
             notify(.remindersHeld, account: account, invoiceId: invoice.id, amount: invoice.open, dueDate: invoice.dueDate,
                    message: message, outcome: &outcome, context: context)
         }
-        try state.save(account)
+        try save(account, in: state)
     }
 }

@@ -22,7 +22,7 @@ extension BillingRules {
         } else {
             reportDepositIfCovered(&account, outcome: &outcome, context: context)
         }
-        try state.save(account)
+        try save(account, in: state)
     }
 
     /// Sends `deposit.paid` (once per request) when the money received covers the deposit.

@@ -44,6 +44,6 @@ extension BillingRules {
             "dueDate": invoice.dueDate.description,
         ], outcome: &outcome, context: context)
         settle(&account, outcome: &outcome, context: context)
-        try state.save(account)
+        try save(account, in: state)
     }
 }

@@ -3,25 +3,49 @@ import DepartmentKit
 import OrderModel
 
 extension BillingRules {
-    /// The overdue sweep, at most every `sweepInterval`: an invoice past its due date and
-    /// not paid in full gets status `overdue` once and a `reminder` at most every
-    /// `reminderInterval`; `escalateAfterDays` after the due date it is escalated once
-    /// (`escalation`), after which collections chase it and reminders stop. A disputed
-    /// delivery holds reminders and escalation.
-    func sweepOverdue(state: any StateStore, outcome: inout HandlerOutcome, context: HandlerContext) throws {
-        if let last = try state.get(BillingSweepRecord.self, BillingSweepRecord.key),
-           context.now.timeIntervalSince(last.lastSweepAt) < config.sweepInterval {
-            return
-        }
-        try state.put(BillingSweepRecord(lastSweepAt: context.now), BillingSweepRecord.key)
-        for (_, account) in try state.all(BillingAccount.self) where !account.cancelled {
-            var updated = account
+    /// The timer that wakes billing for an account with an open invoice.
+    static let overdueTimer = "billing.overdue"
+
+    /// The overdue check of one account, woken by its timer when something can be due: an
+    /// invoice past its due date and not paid in full gets status `overdue` once and a
+    /// `reminder` at most every `reminderInterval`; `escalateAfterDays` after the due date
+    /// it is escalated once (`escalation`), after which collections chase it and reminders
+    /// stop. A disputed delivery holds reminders and escalation.
+    func chaseOverdue(_ key: String, state: any StateStore, outcome: inout HandlerOutcome, context: HandlerContext) throws {
+        guard let account = try state.get(BillingAccount.self, key) else { return }
+        var updated = account
+        if !account.cancelled {
             for index in updated.invoices.indices where updated.invoices[index].isOpen
                 && context.today > updated.invoices[index].dueDate {
                 chase(invoiceAt: index, of: &updated, outcome: &outcome, context: context)
             }
-            if updated != account { try state.save(updated) }
         }
+        try save(updated, in: state)
+    }
+
+    /// Stores `account` and keeps its overdue timer at the next moment one of its open
+    /// invoices needs chasing (none for cancelled accounts or when nothing is open).
+    func save(_ account: BillingAccount, in state: any StateStore) throws {
+        try state.put(account, account.orderId.rawValue)
+        try state.reschedule(Self.overdueTimer, key: account.orderId.rawValue, at: nextChase(of: account))
+    }
+
+    /// The earliest moment one of the account's open invoices becomes overdue, is due a
+    /// reminder, or is due escalation.
+    func nextChase(of account: BillingAccount) -> Date? {
+        guard !account.cancelled else { return nil }
+        var candidates: [Date] = []
+        for invoice in account.invoices where invoice.isOpen {
+            if !invoice.reportedOverdue {
+                // Overdue from the first day after the due date.
+                if let day = invoice.dueDate.adding(days: 1).startOfDay { candidates.append(day) }
+                continue
+            }
+            guard !account.disputed, !invoice.escalated else { continue }
+            if let day = invoice.dueDate.adding(days: config.escalateAfterDays).startOfDay { candidates.append(day) }
+            if let last = invoice.lastReminderAt { candidates.append(last.addingTimeInterval(config.reminderInterval)) }
+        }
+        return candidates.min()
     }
 
     private func chase(invoiceAt index: Int, of account: inout BillingAccount, outcome: inout HandlerOutcome,

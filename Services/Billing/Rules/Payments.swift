@@ -36,6 +36,6 @@ extension BillingRules {
         } else {
             settle(&account, outcome: &outcome, context: context)
         }
-        try state.save(account)
+        try save(account, in: state)
     }
 }

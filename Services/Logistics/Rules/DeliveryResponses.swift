@@ -34,7 +34,7 @@ extension LogisticsRules {
             outcome.emit(DeliveryDisputed(ref: record.order.ref, reason: response.reason), to: .billing,
                          key: record.order.id.rawValue, correlationId: record.order.ref.correlationId)
         }
-        try state.save(record)
+        try save(record, in: state)
         return outcome
     }
 }

@@ -15,7 +15,7 @@ extension LogisticsRules {
         }
         let shipment = newShipment(of: order, number: 1, replacing: nil, at: context.now)
         announce(shipment, of: order, into: &outcome, context: context)
-        try state.save(LogisticsOrderRecord(order: order, shipments: [shipment], status: .shipped))
+        try save(LogisticsOrderRecord(order: order, shipments: [shipment], status: .shipped), in: state)
         return outcome
     }
 

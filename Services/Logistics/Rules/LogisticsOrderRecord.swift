@@ -34,23 +34,34 @@ public struct LogisticsOrderRecord: StateRecord, Hashable {
     public var isDelivered: Bool { deliveredAt != nil }
 }
 
-/// Marks an order whose current shipment is underway (kind `logistics.in-flight`, key =
-/// order id), so the timer looks at these orders only, not at every order ever shipped.
-public struct LogisticsInFlightRecord: StateRecord {
-    public static let kind = "logistics.in-flight"
-    public var orderId: OrderID
-    public init(orderId: OrderID) { self.orderId = orderId }
-}
+extension LogisticsRules {
+    /// The timer that wakes logistics for an order whose shipment is underway.
+    static let shipmentTimer = "logistics.shipment"
 
-extension StateStore {
-    /// Stores `record` and keeps the in-flight index in step with its current shipment.
-    func save(_ record: LogisticsOrderRecord) throws {
+    /// Stores `record` and keeps the order's timer in step with its current shipment.
+    func save(_ record: LogisticsOrderRecord, in state: any StateStore) throws {
         let key = record.order.id.rawValue
-        try put(record, key)
-        if record.current.progress == .underway {
-            try put(LogisticsInFlightRecord(orderId: record.order.id), key)
-        } else {
-            try remove(LogisticsInFlightRecord.self, key)
+        try state.put(record, key)
+        try state.reschedule(Self.shipmentTimer, key: key, at: nextWake(for: record))
+    }
+
+    /// When the order needs the timer next: the simulated carrier's next scan (demo mode)
+    /// or the moment the delivery stage limit is passed (reported once); nil once the
+    /// current shipment is no longer underway.
+    func nextWake(for record: LogisticsOrderRecord) -> Date? {
+        let shipment = record.current
+        guard shipment.progress == .underway else { return nil }
+        var candidates: [Date] = []
+        if config.demoMode {
+            for (scan, delay) in [(ShipmentTrackingUpdated.Scan.inTransit, config.inTransitAfter), (.delivered, config.deliveredAfter)]
+            where !shipment.simulatedScans.contains(scan) {
+                candidates.append(shipment.shippedAt.addingTimeInterval(delay))
+            }
         }
+        if !record.deliveryLimitBreached {
+            // The limit is passed strictly after the deadline; 1 ms after it is the first moment that counts the deadline.
+            candidates.append(shipment.eta.addingTimeInterval(config.deliveryGrace + 0.001))
+        }
+        return candidates.min()
     }
 }

@@ -35,18 +35,16 @@ public struct LogisticsRules: DepartmentRules {
         }
     }
 
-    public func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+    /// Demo mode: the simulated carrier's scans. Always: the delivery stage limit. Called
+    /// by the order's timer (see `save(_:in:)`).
+    public func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
         var outcome = HandlerOutcome()
-        for (key, _) in try state.all(LogisticsInFlightRecord.self) {
-            guard var record = try state.get(LogisticsOrderRecord.self, key) else {
-                try state.remove(LogisticsInFlightRecord.self, key)
-                continue
-            }
-            let before = record
-            if config.demoMode { playCarrier(for: &record, into: &outcome, context: context) }
-            checkDeliveryLimit(of: &record, into: &outcome, context: context)
-            if record != before { try state.save(record) }
+        guard timer.name == Self.shipmentTimer, var record = try state.get(LogisticsOrderRecord.self, timer.key) else {
+            return outcome
         }
+        if config.demoMode { playCarrier(for: &record, into: &outcome, context: context) }
+        checkDeliveryLimit(of: &record, into: &outcome, context: context)
+        try save(record, in: state)
         return outcome
     }
 }

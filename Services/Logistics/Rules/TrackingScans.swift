@@ -28,7 +28,7 @@ extension LogisticsRules {
         case .exception: reportException(scan, of: &record, into: &outcome, context: context)
         case .delivered: reportDelivery(scan, of: &record, into: &outcome, context: context)
         }
-        try state.save(record)
+        try save(record, in: state)
         return outcome
     }
 

@@ -26,8 +26,10 @@ struct ReviewDesk {
         let key = record.order.id.rawValue
         if stage.isHeld {
             try state.put(ReviewWait(ref: record.order.ref, status: stage.status, since: context.now), key)
+            try state.schedule(StageLimit.timer, key: key, at: StageLimit(config: config, department: department).deadline(since: context.now))
         } else {
             try state.remove(ReviewWait.self, key)
+            try state.cancelTimer(StageLimit.timer, key: key)
         }
     }
 

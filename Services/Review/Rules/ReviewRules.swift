@@ -36,7 +36,8 @@ public struct ReviewRules: DepartmentRules {
     }
 
     /// Publishes `order.sla-breached` once for each order waiting in review too long.
-    public func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
-        try StageLimit(config: config, department: department).sweep(state: state, context: context)
+    public func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+        guard timer.name == StageLimit.timer else { return HandlerOutcome() }
+        return try StageLimit(config: config, department: department).check(timer.key, state: state, context: context)
     }
 }

@@ -22,12 +22,12 @@ extension WarehouseRules {
             try state.remove(WarehouseAwaitedRequestRecord.self, order.id.rawValue)
             if let cancellation = awaited.cancellation {
                 try cancel(&record, as: cancellation, ledger: ledger, into: &outcome, context: context)
-                try state.save(record)
+                try save(record, in: state)
                 return outcome
             }
             if let change = awaited.change {
                 try returnForChange(&record, change, ledger: ledger, into: &outcome)
-                try state.save(record)
+                try save(record, in: state)
                 return outcome
             }
         }
@@ -35,7 +35,7 @@ extension WarehouseRules {
         if !shortages.isEmpty {
             try backorder(&record, short: shortages, ledger: ledger, into: &outcome, context: context)
         }
-        try state.save(record)
+        try save(record, in: state)
         return outcome
     }
 

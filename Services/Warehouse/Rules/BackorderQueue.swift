@@ -16,7 +16,7 @@ extension WarehouseRules {
             }
             let shortages = try allocate(&record, ledger: ledger, into: &outcome, context: context,
                                          details: ["fromBackorder": "true"])
-            if shortages.isEmpty { try state.save(record) }
+            if shortages.isEmpty { try save(record, in: state) }
         }
     }
 }

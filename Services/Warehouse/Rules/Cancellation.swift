@@ -23,7 +23,7 @@ extension WarehouseRules {
             outcome.log(.notice, "cancellation for \(request.orderId) again; it is already cancelled")
         case .backordered, .picking, .checking, .packing, .inspecting, .returnedForChange:
             try cancel(&record, as: request, ledger: StockLedger(state: state), into: &outcome, context: context)
-            try state.save(record)
+            try save(record, in: state)
             try fillBackorders(state: state, into: &outcome, context: context)
         }
         return outcome

@@ -23,7 +23,7 @@ extension WarehouseRules {
             refuse(request, of: record, .orderNotOpen, "the order is cancelled", into: &outcome, context: context)
         case .backordered, .picking, .checking, .packing, .inspecting, .returnedForChange:
             try returnForChange(&record, request, ledger: StockLedger(state: state), into: &outcome)
-            try state.save(record)
+            try save(record, in: state)
             try fillBackorders(state: state, into: &outcome, context: context)
         }
         return outcome

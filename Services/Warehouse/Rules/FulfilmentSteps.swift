@@ -20,7 +20,7 @@ extension WarehouseRules {
         }
         try complete(task.step, passed: task.passed ?? true, note: task.note, of: &record, state: state,
                      into: &outcome, context: context)
-        try state.save(record)
+        try save(record, in: state)
         return outcome
     }
 

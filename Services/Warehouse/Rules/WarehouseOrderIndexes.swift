@@ -22,11 +22,3 @@ public struct WarehouseBackorderRecord: StateRecord, Hashable {
         return releaseSequence < other.releaseSequence
     }
 }
-
-/// Marks an order that is allocated and being worked on (kind `warehouse.in-fulfilment`,
-/// key = order id), so the timer looks at these orders only.
-public struct WarehouseInFulfilmentRecord: StateRecord, Hashable {
-    public static let kind = "warehouse.in-fulfilment"
-    public var orderId: OrderID
-    public init(orderId: OrderID) { self.orderId = orderId }
-}

@@ -41,25 +41,40 @@ public struct WarehouseOrderRecord: StateRecord, Hashable {
     public var demand: StockDemand { StockDemand(order: order) }
 }
 
-extension StateStore {
-    /// Stores `record` and keeps the backorder queue and the in-fulfilment index in step
-    /// with its stage.
-    func save(_ record: WarehouseOrderRecord) throws {
+extension WarehouseRules {
+    /// The timer that wakes the warehouse for an order in fulfilment.
+    static let fulfilmentTimer = "warehouse.fulfilment"
+
+    /// Stores `record` and keeps the backorder queue and the order's timer in step with
+    /// its stage: an order holding stock is woken when its demo-mode step is due or its
+    /// fulfilment stage limit runs out, whichever comes first.
+    func save(_ record: WarehouseOrderRecord, in state: any StateStore) throws {
         let key = record.order.id.rawValue
-        try put(record, key)
+        try state.put(record, key)
         if record.stage == .backordered {
-            try put(WarehouseBackorderRecord(orderId: record.order.id, priority: record.order.priority,
-                                             releaseSequence: record.releaseSequence), key)
+            try state.put(WarehouseBackorderRecord(orderId: record.order.id, priority: record.order.priority,
+                                                   releaseSequence: record.releaseSequence), key)
         } else {
-            try remove(WarehouseBackorderRecord.self, key)
+            try state.remove(WarehouseBackorderRecord.self, key)
         }
-        if record.stage.holdsStock {
-            try put(WarehouseInFulfilmentRecord(orderId: record.order.id), key)
-        } else {
-            try remove(WarehouseInFulfilmentRecord.self, key)
-        }
+        try state.reschedule(Self.fulfilmentTimer, key: key, at: nextWake(for: record))
     }
 
+    /// When the order needs the timer next: its demo-mode step, or the moment its
+    /// fulfilment stage limit is passed (reported once); nil when neither applies.
+    func nextWake(for record: WarehouseOrderRecord) -> Date? {
+        guard record.stage.holdsStock else { return nil }
+        var candidates: [Date] = []
+        if config.demoMode, record.stage.expectedStep != nil, let due = record.stepDueAt { candidates.append(due) }
+        if !record.fulfilmentLimitBreached, let since = record.allocatedAt {
+            // The limit is passed strictly after the deadline; 1 ms after it is the first moment that counts `fulfilmentLimit` seconds.
+            candidates.append(since.addingTimeInterval(config.fulfilmentLimit + 0.001))
+        }
+        return candidates.min()
+    }
+}
+
+extension StateStore {
     /// The warehouse's record of `orderId`, if the order was released here.
     func warehouseOrder(_ orderId: OrderID) throws -> WarehouseOrderRecord? {
         try get(WarehouseOrderRecord.self, orderId.rawValue)

@@ -40,20 +40,15 @@ public struct WarehouseRules: DepartmentRules {
         }
     }
 
-    /// Demo mode: advances every order whose current step is due. Always: reports orders
-    /// past the fulfilment stage limit, once each.
-    public func tick(state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
+    /// Demo mode: advances the order whose current step is due. Always: reports an order
+    /// past the fulfilment stage limit, once. Called by its timer (see `save(_:in:)`).
+    public func wake(_ timer: DueTimer, state: any StateStore, context: HandlerContext) throws -> HandlerOutcome {
         var outcome = HandlerOutcome()
-        for (key, _) in try state.all(WarehouseInFulfilmentRecord.self) {
-            guard var record = try state.get(WarehouseOrderRecord.self, key), record.stage.holdsStock else {
-                try state.remove(WarehouseInFulfilmentRecord.self, key)
-                continue
-            }
-            let before = record
-            if config.demoMode { try advanceIfDue(&record, state: state, into: &outcome, context: context) }
-            checkFulfilmentLimit(of: &record, into: &outcome, context: context)
-            if record != before { try state.save(record) }
-        }
+        guard timer.name == Self.fulfilmentTimer, var record = try state.get(WarehouseOrderRecord.self, timer.key),
+              record.stage.holdsStock else { return outcome }
+        if config.demoMode { try advanceIfDue(&record, state: state, into: &outcome, context: context) }
+        checkFulfilmentLimit(of: &record, into: &outcome, context: context)
+        try save(record, in: state)
         return outcome
     }
 }

@@ -39,10 +39,15 @@ public final class InboxProcessor: Service {
     private let metrics: ProcessingMetrics
     private let clock: ServiceClock
     private let progress: ConsumerProgress
+    private let masterData: MasterDataCopy?
 
+    /// `masterData`: the in-memory copy the rules read products and customers from (nil for
+    /// a department without master data).
     public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
                 topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger,
-                clock: ServiceClock = ServiceClock(), progress: ConsumerProgress = ConsumerProgress()) {
+                clock: ServiceClock = ServiceClock(), progress: ConsumerProgress = ConsumerProgress(),
+                masterData: MasterDataCopy? = nil) {
+        self.masterData = masterData
         self.clock = clock
         self.progress = progress
         self.rules = rules
@@ -60,7 +65,7 @@ public final class InboxProcessor: Service {
 
     public func run() async throws {
         // Rows a crash left unsent go out before anything new comes in.
-        try await publisher.publishPending()
+        try await publisher.publishLeftovers()
         // Orders are not judged against a partial copy of master data.
         await cancelWhenGracefulShutdown { [readiness] in await readiness.waitForMasterData() }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
@@ -79,55 +84,64 @@ public final class InboxProcessor: Service {
         let items = batch.map { decoder.decode($0, receivedAt: now) }
         let rules = self.rules
         let writer = self.writer
-        let report = try await database.write { tx in
-            var report = BatchReport()
-            for (message, item) in zip(batch, items) {
-                switch item {
-                case .deadLetter(let reason):
-                    // Dead letters are de-duplicated by position, so a re-delivered bad
-                    // message is not dead-lettered twice.
-                    let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
-                    guard try !tx.hasProcessed(positionId) else { continue }
-                    try writer.enqueueDeadLetter(message, reason: reason, in: tx)
-                    try tx.markProcessed(positionId, at: now)
-                    report.deadLetters.append((message, reason))
-                case .event(let event):
-                    guard try !tx.hasProcessed(event.id) else {
-                        report.duplicates += 1
-                        continue
-                    }
-                    guard rules.handledEventTypes.contains(event.type) else {
-                        try tx.markProcessed(event.id, at: now)
-                        report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
-                        continue
-                    }
-                    do {
-                        let outcome = try tx.isolated {
-                            let outcome = try rules.handle(event, state: tx, context: HandlerContext(now: now))
-                            try writer.enqueue(outcome, cause: event, now: now, in: tx)
-                            return outcome
-                        }
-                        report.handled += 1
-                        report.emitted += outcome.events.count
-                        report.notes += outcome.logs.map { (event, $0) }
-                    } catch let error as DatabaseError {
-                        // The database failed, not the rules: the whole batch fails and is
-                        // delivered again; nothing is dead-lettered for it.
-                        throw error
-                    } catch {
-                        // The rules' writes for this event were rolled back; the event goes
-                        // to the dead letter so the partition moves on.
-                        let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
-                        try writer.enqueueDeadLetter(message, reason: reason, in: tx)
+        let masterData = self.masterData?.snapshot ?? .empty
+        // Rows published after the last commit are deleted by this transaction.
+        let published = publisher.publishedRows.take()
+        let report: BatchReport
+        do {
+            report = try await database.write { tx in
+                try tx.deletePublished(published)
+                let state = BatchState(tx, masterData: masterData)
+                var report = BatchReport()
+                for (message, item) in zip(batch, items) {
+                    switch item {
+                    case .deadLetter(let reason):
+                        // Dead letters are de-duplicated by position, so a re-delivered bad
+                        // message is not dead-lettered twice.
+                        let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
+                        guard try state.markProcessedIfNew(positionId, at: now) else { continue }
+                        report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
                         report.deadLetters.append((message, reason))
+                    case .event(let event):
+                        guard try state.markProcessedIfNew(event.id, at: now) else {
+                            report.duplicates += 1
+                            continue
+                        }
+                        guard rules.handledEventTypes.contains(event.type) else {
+                            report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
+                            continue
+                        }
+                        do {
+                            let (outcome, rows) = try state.isolated {
+                                let outcome = try rules.handle(event, state: state, context: HandlerContext(now: now))
+                                return (outcome, try writer.enqueue(outcome, cause: event, now: now, in: state))
+                            }
+                            report.handled += 1
+                            report.emitted += outcome.events.count
+                            report.outbox += rows
+                            report.notes += outcome.logs.map { (event, $0) }
+                        } catch let error as DatabaseError {
+                            // The database failed, not the rules: the whole batch fails and is
+                            // delivered again; nothing is dead-lettered for it.
+                            throw error
+                        } catch {
+                            // The rules' writes for this event were rolled back; the event goes
+                            // to the dead letter so the partition moves on.
+                            let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
+                            report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
+                            report.deadLetters.append((message, reason))
+                        }
                     }
-                    try tx.markProcessed(event.id, at: now)
                 }
+                try state.flush()
+                return report
             }
-            return report
+        } catch {
+            publisher.publishedRows.restore(published)
+            throw error
         }
         crashPoints.pass(.afterDatabaseCommit)
-        try await publisher.publishPending()
+        try await publisher.publish(report.outbox)
         crashPoints.pass(.afterPublish)
         do {
             progress.committed(try await consumer.commit(Self.nextOffsets(of: batch)))
@@ -176,6 +190,8 @@ struct BatchReport: Sendable {
     var duplicates = 0
     var deadLetters: [(KafkaMessage, DeadLetterReason)] = []
     var notes: [(InboundEvent, LogNote)] = []
+    /// The outbox rows the batch wrote, to publish after commit.
+    var outbox: [OutboxMessage] = []
 }
 
 /// The processing loop's metrics (Prometheus names in docs/operations.md).

@@ -16,8 +16,11 @@ public final class MasterDataMaterialiser: Service {
     private let topics: TopicNames
     private let readiness: Readiness
     private let logger: Logger
+    private let copy: MasterDataCopy
 
-    public init(consumer: KafkaConsumer, database: any ServiceDatabase, topics: TopicNames, readiness: Readiness, logger: Logger) {
+    public init(consumer: KafkaConsumer, database: any ServiceDatabase, topics: TopicNames, readiness: Readiness,
+                copy: MasterDataCopy = MasterDataCopy(), logger: Logger) {
+        self.copy = copy
         self.consumer = consumer
         self.database = database
         self.topics = topics
@@ -26,6 +29,13 @@ public final class MasterDataMaterialiser: Service {
     }
 
     public func run() async throws {
+        // What earlier runs stored is the copy until the topics have been read again.
+        let stored = try await database.read { store in
+            let copy = MasterDataCopy()
+            try copy.load(from: store)
+            return copy.snapshot
+        }
+        copy.replace(with: stored)
         var remaining = try await consumer.highWatermarks().filter { $0.value > 0 }
         var isCaughtUp = false
         var quietPolls = 0
@@ -55,6 +65,7 @@ public final class MasterDataMaterialiser: Service {
             try await database.write { tx in
                 for change in changes { try change.apply(to: tx) }
             }
+            copy.apply(changes)
             for (message, change) in zip(batch, changes) {
                 if case .invalid(let reason) = change {
                     logger.warning("master-data record ignored", metadata: [

@@ -3,11 +3,17 @@ import Kafka
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
-/// Publishes the outbox: unsent rows in order, awaiting the broker's delivery report,
-/// then removes them. Shared by the processing loop, the timer and start-up (rows left
-/// by a crash are published before anything new is consumed). An actor, so two callers
-/// never publish the same rows at once.
+/// Publishes the outbox: committed rows in order, awaiting the broker's delivery report.
+/// Shared by the processing loop, the timer and start-up. An actor, and one publication
+/// at a time, so two callers never publish the same rows.
+///
+/// Rows reach it straight from the transaction that wrote them (`publish(_:)`); the
+/// database is read only at start, for rows a crash left (`publishLeftovers()`). Published
+/// rows are not deleted in a commit of their own: `publishedRows` hands their sequences to
+/// the next transaction, which deletes them with its own work. A crash before that
+/// re-publishes them at the next start, with the same event ids, which consumers drop.
 public actor OutboxPublisher {
     private let database: any ServiceDatabase
     private let producer: KafkaProducer
@@ -15,13 +21,19 @@ public actor OutboxPublisher {
     private let batchLimit: Int
     private let published: Counter
     private let backlogGauge: Gauge
-
     private let firstTopics: Set<String>
+
+    /// Committed rows not yet acknowledged by the broker, in sequence order.
+    private var pending: [OutboxMessage] = []
+    private var running: Task<Void, any Error>?
+
+    /// Sequences of published rows, waiting to be deleted by the next transaction.
+    public nonisolated let publishedRows = PublishedRows()
 
     /// `firstTopics` are published (and acknowledged) before the other rows of a round:
     /// the status topic, so that the status feed follows cause and effect.
     public init(database: any ServiceDatabase, producer: KafkaProducer, service: String, logger: Logger,
-                firstTopics: Set<String> = [], batchLimit: Int = 1000) {
+                firstTopics: Set<String> = [], batchLimit: Int = 5000) {
         self.firstTopics = firstTopics
         self.database = database
         self.producer = producer
@@ -31,9 +43,33 @@ public actor OutboxPublisher {
         self.backlogGauge = Gauge(label: "orderflow_outbox_backlog", dimensions: [("service", service)])
     }
 
+    /// At start: publishes the rows a crash (or a stop before their deletion) left in the
+    /// outbox, before anything new is consumed.
+    public func publishLeftovers() async throws {
+        let known = Set(pending.map(\.sequence)).union(publishedRows.peek())
+        let leftovers = try await database.pendingOutbox(limit: Int.max).filter { !known.contains($0.sequence) }
+        if !leftovers.isEmpty {
+            logger.info("publishing outbox rows left by the last run", metadata: ["outbox.rows": "\(leftovers.count)"])
+            pending = (pending + leftovers).sorted { $0.sequence < $1.sequence }
+        }
+        try await publishPending()
+    }
+
+    /// Publishes `rows`, just committed, after whatever is still pending before them.
+    public func publish(_ rows: [OutboxMessage]) async throws {
+        if !rows.isEmpty {
+            if let last = pending.last, let first = rows.first, first.sequence < last.sequence {
+                pending = (pending + rows).sorted { $0.sequence < $1.sequence }
+            } else {
+                pending += rows
+            }
+        }
+        try await publishPending()
+    }
+
     /// Publishes every pending row. Callers that come while a publication runs wait for it
-    /// and then publish what is left (an actor alone would let them read and send the same
-    /// rows at once, since it is re-entrant at every `await`).
+    /// and then publish what is left (an actor alone would let them send the same rows at
+    /// once, since it is re-entrant at every `await`).
     ///
     /// A failed delivery is retried with backoff: the outbox never drops a message. A
     /// fatal producer error, a closed producer, or graceful shutdown ends the attempt with
@@ -43,34 +79,33 @@ public actor OutboxPublisher {
             _ = try? await running.value
             if self.running == running { self.running = nil }
         }
+        guard !pending.isEmpty else {
+            backlogGauge.record(0)
+            return
+        }
         let publication = Task { try await self.drain() }
         running = publication
         defer { if running == publication { running = nil } }
         try await publication.value
     }
 
-    private var running: Task<Void, any Error>?
-
     private func drain() async throws {
         var attempt = 0
-        while true {
-            let rows = try await database.pendingOutbox(limit: batchLimit)
-            if rows.isEmpty {
-                backlogGauge.record(0)
-                return
-            }
+        while !pending.isEmpty {
+            let rows = Array(pending.prefix(batchLimit))
+            backlogGauge.record(pending.count)
             do {
                 // Status events go out (and are acknowledged) before the events that make
                 // other departments act, so the status feed of an order is in causal order:
                 // a department's reaction can never land before the status that caused it.
-                let (first, rest) = (rows.filter { firstTopics.contains($0.topic) }, rows.filter { !firstTopics.contains($0.topic) })
+                let first = rows.filter { firstTopics.contains($0.topic) }
+                let rest = rows.filter { !firstTopics.contains($0.topic) }
                 for wave in [first, rest] where !wave.isEmpty {
-                    _ = try await producer.send(wave.map { row in
-                        KafkaOutgoingMessage(topic: row.topic, key: row.key, value: row.value,
-                                             headers: row.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: Array($0.value.utf8)) })
-                    })
+                    _ = try await producer.send(wave.map(Self.message(for:)))
                 }
-                try await database.markPublished(upTo: rows.map(\.sequence))
+                // Only appended to while sending (one drain at a time), so the prefix is `rows`.
+                pending.removeFirst(rows.count)
+                publishedRows.add(rows.map(\.sequence))
                 published.increment(by: rows.count)
                 attempt = 0
             } catch let error as KafkaError where error.code == .fatal || error.code == .shutdown {
@@ -86,10 +121,40 @@ public actor OutboxPublisher {
                 if Task.isShuttingDownGracefully { throw CancellationError() }
             }
         }
+        backlogGauge.record(0)
     }
+
+    static func message(for row: OutboxMessage) -> KafkaOutgoingMessage {
+        KafkaOutgoingMessage(topic: row.topic, key: row.key, value: row.value,
+                             headers: row.headers.sorted { $0.key < $1.key }.map { KafkaHeader(key: $0.key, value: Array($0.value.utf8)) })
+    }
+
+    /// How many committed rows wait for the broker's acknowledgement.
+    public var backlog: Int { pending.count }
 
     /// Records the current backlog for `/metrics`.
     public func refreshBacklogGauge() async {
-        if let backlog = try? await database.outboxBacklog() { backlogGauge.record(backlog) }
+        backlogGauge.record(pending.count)
     }
+}
+
+/// Sequences of outbox rows the broker acknowledged, until a transaction deletes them.
+public final class PublishedRows: Sendable {
+    private let sequences = Mutex<[Int64]>([])
+
+    /// Adds acknowledged rows.
+    public func add(_ published: [Int64]) { sequences.withLock { $0 += published } }
+
+    /// Takes every sequence for a transaction to delete; give them back with `restore` if
+    /// that transaction fails.
+    public func take() -> [Int64] { sequences.withLock { taken in defer { taken = [] }; return taken } }
+
+    /// Gives back what `take()` returned when the transaction that was to delete them failed.
+    public func restore(_ taken: [Int64]) { sequences.withLock { $0 = taken + $0 } }
+
+    /// The sequences waiting, without taking them.
+    public func peek() -> [Int64] { sequences.withLock { $0 } }
+
+    /// Whether nothing waits for deletion.
+    public var isEmpty: Bool { sequences.withLock { $0.isEmpty } }
 }

@@ -15,21 +15,25 @@ public struct OutboxWriter: Sendable {
         self.topics = topics
     }
 
-    /// Enqueues the outcome's events; `cause` is the inbound event, if any.
-    public func enqueue(_ outcome: HandlerOutcome, cause: InboundEvent?, now: Date, in tx: any ServiceTransaction) throws {
-        for event in outcome.events {
-            let envelope = EventEnvelope(
-                id: UUID().uuidString.lowercased(), source: "/orderflow/\(service)", type: event.type,
-                subject: event.subject, time: now, dataversion: event.dataVersion,
-                correlationid: event.correlationId ?? cause?.correlationId, causationid: cause?.id, data: event.data)
-            try tx.enqueue(topic: topics.name(event.topic), key: Array(event.key.utf8), value: Array(try envelope.encoded()),
-                           headers: ["ce_type": event.type, "ce_id": envelope.id])
+    /// Enqueues the outcome's events; `cause` is the inbound event, if any. Returns the
+    /// rows as stored, for publication straight after commit.
+    @discardableResult
+    public func enqueue(_ outcome: HandlerOutcome, cause: InboundEvent?, now: Date, in tx: any ServiceTransaction) throws -> [OutboxMessage] {
+        let source = "/orderflow/\(service)"
+        return try outcome.events.map { event in
+            let id = UUID().uuidString.lowercased()
+            let value = try event.payload.encodedEnvelope(id: id, source: source, subject: event.subject, time: now,
+                                                          correlationid: event.correlationId ?? cause?.correlationId,
+                                                          causationid: cause?.id)
+            return try tx.enqueue(topic: topics.name(event.topic), key: Array(event.key.utf8), value: Array(value),
+                                  headers: ["ce_type": event.type, "ce_id": id])
         }
     }
 
     /// Enqueues the original bytes of `message` for `orders.deadletter`, with headers that
     /// say why and where it came from.
-    public func enqueueDeadLetter(_ message: KafkaMessage, reason: DeadLetterReason, in tx: any ServiceTransaction) throws {
+    @discardableResult
+    public func enqueueDeadLetter(_ message: KafkaMessage, reason: DeadLetterReason, in tx: any ServiceTransaction) throws -> OutboxMessage {
         try tx.enqueue(topic: topics.name(.deadletter), key: message.key, value: message.value,
                        headers: DeadLetterHeaders.make(reason: reason, message: message, service: service))
     }

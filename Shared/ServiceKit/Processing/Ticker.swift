@@ -1,54 +1,124 @@
 import DepartmentKit
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 
-/// Time-driven work of a department (stage time limits, overdue sweeps, demo-mode
-/// warehouse steps and carrier scans): calls the rules' `tick` at a fixed interval, in a
-/// transaction of its own, and publishes what it emitted through the same outbox.
+/// Time-driven work of a department (stage time limits, overdue checks, demo-mode
+/// warehouse steps and carrier scans): every `interval` it fires the timers the rules
+/// scheduled that are due — each in a savepoint of one transaction, the fired timer removed
+/// with the rules' writes — and publishes what they emitted through the same outbox.
+///
+/// Work is proportional to what is due: a tick with nothing due reads one row of the
+/// timers' due-time index and writes nothing. When more is due than one tick takes
+/// (`limit`), the next tick follows at once.
 public final class Ticker: Service {
     private let rules: any DepartmentRules
     private let database: any ServiceDatabase
     private let publisher: OutboxPublisher
     private let writer: OutboxWriter
     private let interval: Duration
+    private let limit: Int
     private let logger: Logger
     private let clock: ServiceClock
+    private let masterData: MasterDataCopy?
 
     public init(rules: any DepartmentRules, database: any ServiceDatabase, publisher: OutboxPublisher, writer: OutboxWriter,
-                interval: Duration, logger: Logger, clock: ServiceClock = ServiceClock()) {
+                interval: Duration, limit: Int = 1000, logger: Logger, clock: ServiceClock = ServiceClock(),
+                masterData: MasterDataCopy? = nil) {
         self.clock = clock
         self.rules = rules
         self.database = database
         self.publisher = publisher
         self.writer = writer
         self.interval = interval
+        self.limit = max(1, limit)
         self.logger = logger
+        self.masterData = masterData
     }
 
     public func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            var fired = 0
             do {
-                try await tick(now: clock.now())
+                fired = try await tick(now: clock.now())
             } catch is CancellationError {
                 return
             } catch {
                 logger.error("timer tick failed; will try again", metadata: ["error": "\(error)"])
             }
+            if fired >= limit { continue }
             try? await cancelWhenGracefulShutdown { [interval] in try await Task.sleep(for: interval) }
         }
     }
 
-    /// Runs one tick at `now`.
-    public func tick(now: Date) async throws {
+    /// Runs one tick at `now`; returns how many timers fired.
+    @discardableResult
+    public func tick(now: Date) async throws -> Int {
+        let anyDue = try await database.read { try !$0.dueTimers(at: now, limit: 1).isEmpty }
+        guard anyDue else {
+            try await deletePublishedWhileIdle()
+            return 0
+        }
         let rules = self.rules
         let writer = self.writer
-        let emitted = try await database.write { tx in
-            let outcome = try rules.tick(state: tx, context: HandlerContext(now: now))
-            try writer.enqueue(outcome, cause: nil, now: now, in: tx)
-            return outcome
+        let limit = self.limit
+        let masterData = self.masterData?.snapshot ?? .empty
+        let published = publisher.publishedRows.take()
+        let result: TickResult
+        do {
+            result = try await database.write { tx in
+                try tx.deletePublished(published)
+                let state = BatchState(tx, masterData: masterData)
+                var result = TickResult()
+                let context = HandlerContext(now: now)
+                for timer in try state.dueTimers(at: now, limit: limit) {
+                    result.fired += 1
+                    try state.cancelTimer(timer.name, key: timer.key)
+                    do {
+                        let (outcome, rows) = try state.isolated {
+                            let outcome = try rules.wake(timer, state: state, context: context)
+                            return (outcome, try writer.enqueue(outcome, cause: nil, now: now, in: state))
+                        }
+                        result.outbox += rows
+                        result.logs += outcome.logs
+                    } catch let error as DatabaseError {
+                        throw error
+                    } catch {
+                        // A rule that cannot act on its timer must not hold back every other
+                        // timer: this one is dropped, with the reason in the log.
+                        result.logs.append(LogNote(.error, "timer \(timer.name) for \(timer.key) failed and was dropped: \(error)"))
+                    }
+                }
+                try state.flush()
+                return result
+            }
+        } catch {
+            publisher.publishedRows.restore(published)
+            throw error
         }
-        for note in emitted.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }
-        if !emitted.events.isEmpty { try await publisher.publishPending() }
+        for note in result.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }
+        try await publisher.publish(result.outbox)
+        return result.fired
     }
+
+    /// With no batch coming, published rows are deleted here rather than left to the next
+    /// batch (so a quiet service does not re-publish them after a restart).
+    private func deletePublishedWhileIdle() async throws {
+        guard !publisher.publishedRows.isEmpty else { return }
+        let published = publisher.publishedRows.take()
+        do {
+            try await database.write { tx in try tx.deletePublished(published) }
+        } catch {
+            publisher.publishedRows.restore(published)
+            throw error
+        }
+    }
+}
+
+/// What one tick did.
+private struct TickResult: Sendable {
+    var fired = 0
+    var outbox: [OutboxMessage] = []
+    var logs: [LogNote] = []
 }

@@ -38,6 +38,13 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
                 CREATE TABLE sequences (name TEXT PRIMARY KEY NOT NULL, value INTEGER NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: timers") { db in
+            // One row per (name, key); the due-time index is all a tick with nothing due reads.
+            try db.execute(sql: """
+                CREATE TABLE timers (name TEXT NOT NULL, key TEXT NOT NULL, due_at REAL NOT NULL, PRIMARY KEY (name, key)) WITHOUT ROWID;
+                CREATE INDEX timers_due_at ON timers (due_at);
+                """)
+        }
         return migrator
     }
 
@@ -54,7 +61,7 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
             try Row.fetchAll(db, sql: "SELECT sequence, topic, key, value, headers FROM outbox ORDER BY sequence LIMIT ?", arguments: [limit])
                 .map { row in
                     let headersJSON: String = row["headers"]
-                    let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+                    let headers = (try? OrderFlowJSON.decoder.decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
                     let key: Data? = row["key"]
                     let value: Data? = row["value"]
                     return OutboxMessage(sequence: row["sequence"], topic: row["topic"], key: key.map { [UInt8]($0) },
@@ -87,49 +94,73 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
 }
 
 /// A `ServiceTransaction` over one GRDB database connection inside a transaction.
-/// Lives only for the duration of one `write`/`read` closure, on GRDB's queue.
+/// Lives only for the duration of one `write`/`read` closure, on GRDB's queue. Every
+/// statement is prepared once per connection and reused (GRDB's statement cache).
 final class SQLiteTransaction: ServiceTransaction {
     let db: Database
 
     init(db: Database) { self.db = db }
 
+    private func statement(_ sql: String) throws -> Statement { try db.cachedStatement(sql: sql) }
+
     func loadRaw(kind: String, key: String) throws -> Data? {
-        try Data.fetchOne(db, sql: "SELECT value FROM state WHERE kind = ? AND key = ?", arguments: [kind, key])
+        try Data.fetchOne(statement("SELECT value FROM state WHERE kind = ? AND key = ?"), arguments: [kind, key])
     }
 
     func storeRaw(kind: String, key: String, value: Data) throws {
-        try db.execute(sql: "INSERT INTO state (kind, key, value) VALUES (?, ?, ?) ON CONFLICT(kind, key) DO UPDATE SET value = excluded.value",
-                       arguments: [kind, key, value])
+        try statement("INSERT INTO state (kind, key, value) VALUES (?, ?, ?) ON CONFLICT(kind, key) DO UPDATE SET value = excluded.value")
+            .execute(arguments: [kind, key, value])
     }
 
     func removeRaw(kind: String, key: String) throws {
-        try db.execute(sql: "DELETE FROM state WHERE kind = ? AND key = ?", arguments: [kind, key])
+        try statement("DELETE FROM state WHERE kind = ? AND key = ?").execute(arguments: [kind, key])
     }
 
     func loadAllRaw(kind: String) throws -> [(key: String, value: Data)] {
-        try Row.fetchAll(db, sql: "SELECT key, value FROM state WHERE kind = ? ORDER BY key", arguments: [kind])
+        try Row.fetchAll(statement("SELECT key, value FROM state WHERE kind = ? ORDER BY key"), arguments: [kind])
             .map { ($0["key"], $0["value"]) }
     }
 
     func nextSequence(_ name: String) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1",
-                       arguments: [name])
-        return try Int64.fetchOne(db, sql: "SELECT value FROM sequences WHERE name = ?", arguments: [name]) ?? 1
+        try Int64.fetchOne(statement("INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"),
+                           arguments: [name]) ?? 1
+    }
+
+    func schedule(_ name: String, key: String, at: Date) throws {
+        try statement("INSERT INTO timers (name, key, due_at) VALUES (?, ?, ?) ON CONFLICT(name, key) DO UPDATE SET due_at = excluded.due_at")
+            .execute(arguments: [name, key, at.timeIntervalSince1970])
+    }
+
+    func cancelTimer(_ name: String, key: String) throws {
+        try statement("DELETE FROM timers WHERE name = ? AND key = ?").execute(arguments: [name, key])
+    }
+
+    func dueTimers(at now: Date, limit: Int) throws -> [DueTimer] {
+        try Row.fetchAll(statement("SELECT name, key, due_at FROM timers WHERE due_at <= ? ORDER BY due_at, name, key LIMIT ?"),
+                         arguments: [now.timeIntervalSince1970, limit])
+            .map { DueTimer(name: $0["name"], key: $0["key"], dueAt: Date(timeIntervalSince1970: $0["due_at"])) }
     }
 
     func hasProcessed(_ eventId: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM inbox WHERE event_id = ?)", arguments: [eventId]) ?? false
+        try Bool.fetchOne(statement("SELECT EXISTS(SELECT 1 FROM inbox WHERE event_id = ?)"), arguments: [eventId]) ?? false
     }
 
-    func markProcessed(_ eventId: String, at date: Date) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)",
-                       arguments: [eventId, date.timeIntervalSince1970])
+    func markProcessedIfNew(_ eventId: String, at date: Date) throws -> Bool {
+        try statement("INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)")
+            .execute(arguments: [eventId, date.timeIntervalSince1970])
+        return db.changesCount > 0
     }
 
-    func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws {
-        let headersJSON = String(decoding: try JSONEncoder().encode(headers), as: UTF8.self)
-        try db.execute(sql: "INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)",
-                       arguments: [topic, key.map { Data($0) }, value.map { Data($0) }, headersJSON])
+    func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws -> OutboxMessage {
+        let headersJSON = String(decoding: try OrderFlowJSON.encoder.encode(headers), as: UTF8.self)
+        try statement("INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [topic, key.map { Data($0) }, value.map { Data($0) }, headersJSON])
+        return OutboxMessage(sequence: db.lastInsertedRowID, topic: topic, key: key, value: value, headers: headers)
+    }
+
+    func deletePublished(_ sequences: [Int64]) throws {
+        let delete = try statement("DELETE FROM outbox WHERE sequence = ?")
+        for sequence in sequences { try delete.execute(arguments: [sequence]) }
     }
 
     func isolated<T>(_ body: () throws -> T) throws -> T {

@@ -25,12 +25,22 @@ public struct OutboxMessage: Sendable, Hashable {
 public protocol ServiceTransaction: StateStore {
     /// Whether an event with this id was processed before (inbox).
     func hasProcessed(_ eventId: String) throws -> Bool
-    /// Records that the event was processed (inbox).
-    func markProcessed(_ eventId: String, at: Date) throws
-    /// Appends a message to the outbox.
-    func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws
+    /// Records that the event is processed (inbox), in one statement: true when it was
+    /// new, false when the inbox already had it (a repeat, to be skipped).
+    func markProcessedIfNew(_ eventId: String, at: Date) throws -> Bool
+    /// Appends a message to the outbox and returns it as stored (with its sequence).
+    @discardableResult
+    func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws -> OutboxMessage
+    /// Removes outbox rows that were published (carried by the next transaction instead of
+    /// a commit of their own).
+    func deletePublished(_ sequences: [Int64]) throws
     /// Runs `body` so that its writes are undone if it throws (a savepoint).
     func isolated<T>(_ body: () throws -> T) throws -> T
+}
+
+extension ServiceTransaction {
+    /// Records that the event was processed (inbox).
+    public func markProcessed(_ eventId: String, at date: Date) throws { _ = try markProcessedIfNew(eventId, at: date) }
 }
 
 /// A service's own database: state, inbox and outbox, written in one transaction per
