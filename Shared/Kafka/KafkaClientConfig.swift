@@ -20,7 +20,8 @@ public struct KafkaClientConfig: Sendable {
     /// Settings for a local single-broker setup (development and tests): fast group joins
     /// (`session.timeout.ms=6000`, `heartbeat.interval.ms=500`), short fetch waits
     /// (`fetch.wait.max.ms=10`, needed because Tansu holds every fetch for the full wait),
-    /// low linger, 30 s delivery timeout and quick metadata refresh / reconnects.
+    /// low linger (`linger.ms=1`; librdkafka's default batching otherwise), 30 s delivery
+    /// timeout and quick metadata refresh / reconnects.
     public static func local(
         bootstrapServers: String, clientId: String = "orderflow", options: [String: String] = [:]
     ) -> KafkaClientConfig {
@@ -35,12 +36,13 @@ public struct KafkaClientConfig: Sendable {
         "heartbeat.interval.ms": "500",
         "fetch.wait.max.ms": "10",
         "fetch.error.backoff.ms": "10",
+        // 1 ms rather than librdkafka's default 5 ms: senders await delivery (the outbox
+        // publisher awaits each wave: status events, then the rest), so linger adds to the
+        // latency of every wave, while a wave's messages are enqueued together and batched
+        // anyway. Batching is otherwise librdkafka's default. (Tansu can make a live
+        // consumer skip records while several producers append, with or without one record
+        // per batch: KafkaConsumer's offset-gap guard re-fetches them.)
         "linger.ms": "1",
-        // Tansu (the local broker) makes a consumer that reads while producers append skip
-        // records now and then when several records share one batch (seen with plain
-        // librdkafka too: 3–6 of 30 000 records missed, none with one record per batch).
-        // One record per batch locally; production brokers keep librdkafka's batching.
-        "batch.num.messages": "1",
         "message.timeout.ms": "30000",
         "topic.metadata.refresh.interval.ms": "2000",
         "reconnect.backoff.ms": "20",

@@ -24,15 +24,32 @@ public struct KafkaConsumerConfig: Sendable {
     public var mode: Mode
     /// Topics to read.
     public var topics: [String]
-    /// Timeout for metadata / watermark / commit requests.
+    /// Timeout for metadata / watermark / commit / seek requests.
     public var requestTimeout: Duration
+    /// Topics where offset gaps are legitimate (compacted topics such as master data): the
+    /// offset-gap guard does not track them. On every other topic a message past the next
+    /// expected offset makes the consumer re-fetch the partition from the expected offset
+    /// (see `KafkaConsumer.gapStatistics`).
+    public var gapTolerantTopics: Set<String>
 
     /// Creates consumer settings.
-    public init(client: KafkaClientConfig, mode: Mode, topics: [String], requestTimeout: Duration = .seconds(10)) {
+    public init(
+        client: KafkaClientConfig, mode: Mode, topics: [String], requestTimeout: Duration = .seconds(10),
+        gapTolerantTopics: Set<String> = []
+    ) {
         self.client = client
         self.mode = mode
         self.topics = topics
         self.requestTimeout = requestTimeout
+        self.gapTolerantTopics = gapTolerantTopics
+    }
+
+    /// Whether partitions without a committed offset start at the log start (librdkafka's
+    /// `auto.offset.reset` is earliest, the default here; assign-all always starts there).
+    var startsAtLogStartWithoutCommit: Bool {
+        if case .assignAll = mode { return true }
+        let reset = client.options["auto.offset.reset"] ?? "earliest"
+        return ["earliest", "smallest", "beginning"].contains(reset)
     }
 
     func defaultProperties() -> [String: String] {
@@ -62,6 +79,16 @@ public struct KafkaConsumerConfig: Sendable {
 /// fetched only while a caller iterates `batches(maxMessages:maxWait:)`; group joins and
 /// rebalances also progress only then (as with any poll-driven Kafka consumer).
 /// As a ServiceLifecycle `Service`, `run()` waits for graceful shutdown and then `close()`s.
+///
+/// Offset-gap guard: per assigned partition the consumer knows the next offset it expects
+/// (the committed position or log start after an assignment, then last delivered + 1). A
+/// message past it (records skipped by a fetch, as the local broker Tansu does now and then
+/// while several producers append) is discarded and the partition is sought back and
+/// re-fetched once; if the re-fetch still starts past the expected offset, the gap is real
+/// (transaction markers, compaction, retention) and is accepted. Messages below it (already
+/// handed out in this assignment) are dropped. Expectations reset on every assignment change,
+/// so a re-delivery after a rebalance is never dropped. Topics in
+/// `KafkaConsumerConfig.gapTolerantTopics` are not tracked. Counters: `gapStatistics`.
 public final class KafkaConsumer: Service, Sendable {
     private enum Phase { case open, closing, closed }
 
@@ -85,7 +112,7 @@ public final class KafkaConsumer: Service, Sendable {
         self.logger = logger
         let (stream, continuation) = AsyncStream.makeStream(of: KafkaRebalanceEvent.self, bufferingPolicy: .bufferingNewest(64))
         rebalanceEvents = stream
-        shared = RebalanceHandler(logger: logger, events: continuation)
+        shared = RebalanceHandler(logger: logger, events: continuation, gapTolerantTopics: config.gapTolerantTopics)
         let context = ClientContext(logger: logger, role: .consumer, rebalancer: shared)
         let isGroup: Bool
         if case .group = config.mode { isGroup = true } else { isGroup = false }
@@ -94,7 +121,10 @@ public final class KafkaConsumer: Service, Sendable {
             properties: config.client.properties(for: .consumer, defaults: config.defaultProperties()),
             context: context
         ) { conf in
-            if isGroup { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
+            if isGroup {
+                rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+                rd_kafka_conf_set_offset_commit_cb(conf, offsetCommitCallback)
+            }
         }
         queue = DispatchQueue(label: "orderflow.kafka.consumer")
         // Serve logs/errors of the main queue from rd_kafka_consumer_poll.
@@ -147,17 +177,27 @@ public final class KafkaConsumer: Service, Sendable {
     /// Whether `close()` has begun.
     public var isClosed: Bool { phase.withLock { $0 != .open } }
 
-    /// Batches of messages as they arrive. Each `next()` polls until `maxMessages` arrived or
-    /// `maxWait` passed; empty batches are not yielded (polling continues). Returns `nil` once
+    /// Counters of the offset-gap guard since the consumer was created.
+    public var gapStatistics: KafkaGapStatistics { shared.gapStatistics }
+
+    /// Assigned partitions whose last commit failed (reported by the broker, or for
+    /// `waitForBroker: false` commits by the offset-commit callback), with the next offset
+    /// that commit tried to store. The next `commit` retries them (unless it names the
+    /// partition itself); they are forgotten when the partition is revoked.
+    public var pendingCommitFailures: [KafkaTopicPartition: Int64] { shared.pendingCommitFailures }
+
+    /// Batches of messages as they arrive. Each `next()` waits up to `maxWait` for the first
+    /// message, then takes what librdkafka has already fetched (no further waiting) up to
+    /// `maxMessages`; empty batches are not yielded (polling continues). Returns `nil` once
     /// the consumer is closed or the iterating task is cancelled. At most one batch is held.
     public func batches(maxMessages: Int = 100, maxWait: Duration = .milliseconds(100)) -> KafkaBatches {
         KafkaBatches(consumer: self, maxMessages: max(1, maxMessages), maxWait: maxWait)
     }
 
-    /// One poll: waits until `maxMessages` arrived or `maxWait` passed and returns what came,
-    /// possibly an empty array (useful to notice "nothing more to read", e.g. because Tansu
-    /// never hands out tombstones so a partition's end offset is never seen). Returns `nil`
-    /// once the consumer is closed. Prefer `batches(maxMessages:maxWait:)` for streaming.
+    /// One poll: waits up to `maxWait` for a first message, then takes what is already
+    /// fetched up to `maxMessages` and returns that, possibly an empty array (useful to notice
+    /// "nothing more to read", e.g. because Tansu never hands out tombstones so a partition's
+    /// end offset is never seen). Returns `nil` once the consumer is closed. Prefer `batches(maxMessages:maxWait:)` for streaming.
     public func poll(maxMessages: Int = 100, maxWait: Duration = .milliseconds(100)) async throws -> [KafkaMessage]? {
         switch try await pollBatch(maxMessages: max(1, maxMessages), maxWait: maxWait) {
         case .closed: return nil
@@ -165,38 +205,55 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
-    /// Commits the given next offsets (offset + 1 of the last processed message) synchronously.
+    /// Commits the given next offsets (offset + 1 of the last processed message), plus the
+    /// `pendingCommitFailures` it does not name (a retry of earlier failed commits).
     /// Partitions no longer assigned are skipped (and logged).
+    ///
+    /// With `waitForBroker` (the default) the call returns once the broker has stored the
+    /// offsets. With `waitForBroker: false` it only hands them to librdkafka
+    /// (`rd_kafka_commit(async)`) and returns; the broker's answer arrives in the offset-commit
+    /// callback while batches are polled, and a failure is logged and kept in
+    /// `pendingCommitFailures` so that the next commit retries it. Commits are sent in call order.
     /// - Throws: `.commit` on failure (or in assign-all mode), `.shutdown` once closed.
-    /// - Returns: the offsets committed (partitions no longer assigned are left out).
+    /// - Returns: the offsets committed (asynchronously: handed to librdkafka); partitions no
+    ///   longer assigned are left out.
     @discardableResult
-    public func commit(_ offsets: [KafkaTopicPartition: Int64]) async throws -> [KafkaTopicPartition: Int64] {
+    public func commit(_ offsets: [KafkaTopicPartition: Int64], waitForBroker: Bool = true) async throws -> [KafkaTopicPartition: Int64] {
         guard case .group = config.mode else {
             throw KafkaError(.commit, "assign-all consumers have no group to commit offsets to")
         }
-        if offsets.isEmpty { return [:] }
+        if offsets.isEmpty, shared.pendingCommitFailures.isEmpty { return [:] }
         return try await runBlocking(on: queue) { [self] in
             guard !handle.isDestroyed else { throw KafkaError(.shutdown, "consumer is closed") }
             let current = shared.assignment
+            let wanted = shared.offsetsWithRetries(offsets)
             var entries: [(KafkaTopicPartition, Int64?)] = []
             var skipped: [KafkaTopicPartition] = []
-            for (tp, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+            for (tp, offset) in wanted.sorted(by: { $0.key < $1.key }) {
                 if current.contains(tp) { entries.append((tp, offset)) } else { skipped.append(tp) }
             }
             if !skipped.isEmpty {
                 logger.info("not committing partitions that are no longer assigned", metadata: ["partitions": "\(skipped)"])
             }
             if entries.isEmpty { return [:] }
+            var committed: [KafkaTopicPartition: Int64] = [:]
+            for (tp, offset) in entries { committed[tp] = offset }
+            let retried = committed.keys.filter { offsets[$0] == nil }
+            if !retried.isEmpty {
+                logger.info("retrying failed offset commits", metadata: ["partitions": "\(retried.sorted())"])
+            }
+            shared.commitsIssued(committed)
             let list = PartitionList.make(entries)
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            let err = rd_kafka_commit(handle.pointer, list, 0)
+            let err = rd_kafka_commit(handle.pointer, list, waitForBroker ? 0 : 1)
             if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                shared.commitsCompleted(committed, succeeded: false)
                 throw KafkaError(.commit, "commit of \(entries.map(\.0)) failed: \(KafkaError.describe(err))", rdKafka: err)
             }
             // rd_kafka_commit copies the list, so per-partition errors are not written back
-            // here: the call's own result is the one to check.
-            var committed: [KafkaTopicPartition: Int64] = [:]
-            for (tp, offset) in entries { committed[tp] = offset }
+            // here: the call's own result is the one to check (synchronously). The
+            // offset-commit callback reports the same result again later (harmless).
+            if waitForBroker { shared.commitsCompleted(committed, succeeded: true) }
             return committed
         }
     }
@@ -309,12 +366,16 @@ public final class KafkaConsumer: Service, Sendable {
             if cancelled.flag.load(ordering: .relaxed) || phase.withLock({ $0 != .open }) { break }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { break }
-            let timeout = min(remaining, .milliseconds(100)).milliseconds
-            guard let message = rd_kafka_consumer_poll(handle.pointer, max(timeout, 1)) else { continue }
+            // Wait (in slices, to notice cancellation) only for the first message; after that
+            // take what librdkafka has already fetched and end the batch once its queue is empty.
+            let timeout = batch.isEmpty ? max(min(remaining, .milliseconds(100)).milliseconds, 1) : 0
+            guard let message = rd_kafka_consumer_poll(handle.pointer, timeout) else {
+                if batch.isEmpty { continue } else { break }
+            }
             defer { rd_kafka_message_destroy(message) }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                batch.append(KafkaConsumer.copy(message))
+                if let delivered = guardedCopy(message) { batch.append(delivered) }
             } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 continue
             } else {
@@ -326,6 +387,106 @@ public final class KafkaConsumer: Service, Sendable {
             }
         }
         return .messages(batch)
+    }
+
+    /// Runs a fetched message through the offset-gap guard: the copied message if it is to be
+    /// handed out, `nil` if it was discarded (duplicate, or past a gap: then the partition has
+    /// been sought back to the expected offset).
+    private func guardedCopy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage? {
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let tp = KafkaTopicPartition(topic: topic, partition: message.pointee.partition)
+        let offset = message.pointee.offset
+        if shared.needsBaseline(tp) { resolveBaselines() }
+        let observation = shared.observe(tp, offset: offset)
+        switch observation.verdict {
+        case .deliver:
+            if observation.wasRefetching, let expected = observation.expected, offset != expected {
+                logger.info("offset gap is real (still there after re-fetch): accepted", metadata: [
+                    "partition": "\(tp)", "expected": "\(expected)", "offset": "\(offset)",
+                    "skipped": "\(offset - expected)",
+                ])
+            }
+            return KafkaConsumer.copy(message, topic: topic)
+        case .dropDuplicate:
+            logger.debug("dropping message already handed out in this assignment", metadata: [
+                "partition": "\(tp)", "offset": "\(offset)", "expected": "\(observation.expected.map(String.init) ?? "-")",
+            ])
+            return nil
+        case .refetch(let from):
+            logger.info("offset gap: re-fetching", metadata: [
+                "partition": "\(tp)", "expected": "\(from)", "offset": "\(offset)",
+            ])
+            if seek(tp, to: from) { return nil }
+            shared.refetchFailed(tp, offset: offset)
+            return KafkaConsumer.copy(message, topic: topic)
+        }
+    }
+
+    /// Test hook: moves the fetch position of an assigned partition to `offset` behind the
+    /// gap guard's back, the way a fetch that skips records does.
+    func skipFetchPosition(_ tp: KafkaTopicPartition, to offset: Int64) async throws {
+        try await runBlocking(on: queue) { [self] in
+            guard !handle.isDestroyed else { throw KafkaError(.shutdown, "consumer is closed") }
+            guard seek(tp, to: offset) else { throw KafkaError(.consume, "seek of \(tp) to \(offset) failed") }
+        }
+    }
+
+    /// Seeks an assigned partition to `offset` and waits until librdkafka's fetcher has taken
+    /// it over, which guarantees that nothing fetched before is handed out afterwards.
+    private func seek(_ tp: KafkaTopicPartition, to offset: Int64) -> Bool {
+        let list = PartitionList.make([(tp, offset)])
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        if let error = rd_kafka_seek_partitions(handle.pointer, list, config.requestTimeout.milliseconds) {
+            logger.warning("seek for re-fetch failed, accepting the gap", metadata: [
+                "partition": "\(tp)", "offset": "\(offset)", "error": "\(String(cString: rd_kafka_error_string(error)))",
+            ])
+            rd_kafka_error_destroy(error)
+            return false
+        }
+        if let (_, _, err) = PartitionList.read(list).first, err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("seek for re-fetch failed, accepting the gap", metadata: [
+                "partition": "\(tp)", "offset": "\(offset)", "error": "\(KafkaError.describe(err))",
+            ])
+            return false
+        }
+        return true
+    }
+
+    /// Sets the gap guard's expected first offsets for newly assigned partitions: the committed
+    /// offset (group mode), else the log start when that is where consumption begins. Best
+    /// effort: a partition whose start cannot be learnt is judged from its first message.
+    private func resolveBaselines() {
+        let pending = shared.takePendingBaselines()
+        guard !pending.isEmpty else { return }
+        var baselines: [KafkaTopicPartition: Int64] = [:]
+        var withoutCommit = pending
+        if case .group = config.mode {
+            let list = PartitionList.make(pending.map { ($0, nil) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = rd_kafka_committed(handle.pointer, list, config.requestTimeout.milliseconds)
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                logger.debug("gap guard: committed offsets unavailable: \(KafkaError.describe(err))")
+                return
+            }
+            withoutCommit = []
+            for (tp, offset, partitionErr) in PartitionList.read(list) where partitionErr == RD_KAFKA_RESP_ERR_NO_ERROR {
+                if offset >= 0 { baselines[tp] = offset } else { withoutCommit.append(tp) }
+            }
+        }
+        if config.startsAtLogStartWithoutCommit {
+            for tp in withoutCommit {
+                var low: Int64 = -1
+                var high: Int64 = -1
+                if rd_kafka_query_watermark_offsets(handle.pointer, tp.topic, tp.partition, &low, &high, config.requestTimeout.milliseconds)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR, low >= 0 {
+                    baselines[tp] = low
+                }
+            }
+        }
+        logger.debug("gap guard: expected first offsets", metadata: [
+            "baselines": "\(baselines.sorted { $0.key < $1.key }.map { "\($0.key)@\($0.value)" })",
+        ])
+        shared.setBaselines(baselines)
     }
 
     /// Assign-all mode: assigns every partition of every topic from the beginning once all
@@ -349,10 +510,10 @@ public final class KafkaConsumer: Service, Sendable {
         shared.recordAssigned(partitions)
     }
 
-    /// Copies a message out of librdkafka memory.
-    static func copy(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage {
+    /// Copies a message out of librdkafka memory (`topic`: its topic name, if already known).
+    static func copy(_ pointer: UnsafeMutablePointer<rd_kafka_message_t>, topic knownTopic: String? = nil) -> KafkaMessage {
         let m = pointer.pointee
-        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        let topic = knownTopic ?? m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
         let value = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) }
         let key = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
         var headers: [KafkaHeader] = []
@@ -414,30 +575,125 @@ public struct KafkaBatches: AsyncSequence, Sendable {
     }
 }
 
-/// Consumer-side state touched by the rebalance callback (on the consumer queue, inside
-/// `rd_kafka_consumer_poll` / `rd_kafka_consumer_close`) and read by the Swift API.
+/// Consumer-side state touched by the rebalance and offset-commit callbacks (on the consumer
+/// queue, inside `rd_kafka_consumer_poll` / `rd_kafka_consumer_close`) and read by the Swift
+/// API: the assignment, the offset-gap guard and the commit bookkeeping.
 final class RebalanceHandler: Sendable {
     private struct State {
         var assignment: Set<KafkaTopicPartition> = []
         var joined = false
+        var gapGuard: OffsetGapGuard
+        /// Newly assigned (tracked) partitions whose expected first offset is still to be looked up.
+        var pendingBaselines: Set<KafkaTopicPartition> = []
+        var commits = OffsetCommitTracker()
     }
 
-    private let state = Mutex(State())
+    /// What the gap guard said about a message, with the state it was judged against.
+    struct Observation {
+        var verdict: OffsetGapGuard.Verdict
+        /// The offset expected before this message (nil: first message, no baseline).
+        var expected: Int64?
+        /// Whether a re-fetch was under way for the partition.
+        var wasRefetching: Bool
+    }
+
+    private let state: Mutex<State>
     private let events: AsyncStream<KafkaRebalanceEvent>.Continuation
+    private let gapTolerantTopics: Set<String>
     let logger: Logger
 
-    init(logger: Logger, events: AsyncStream<KafkaRebalanceEvent>.Continuation) {
+    init(logger: Logger, events: AsyncStream<KafkaRebalanceEvent>.Continuation, gapTolerantTopics: Set<String> = []) {
         self.logger = logger
         self.events = events
+        self.gapTolerantTopics = gapTolerantTopics
+        state = Mutex(State(gapGuard: OffsetGapGuard(gapTolerantTopics: gapTolerantTopics)))
     }
 
     var assignment: Set<KafkaTopicPartition> { state.withLock { $0.assignment } }
     var isJoined: Bool { state.withLock { $0.joined } }
+    var gapStatistics: KafkaGapStatistics { state.withLock { $0.gapGuard.statistics } }
+    var pendingCommitFailures: [KafkaTopicPartition: Int64] { state.withLock { $0.commits.failed } }
+
+    // MARK: Gap guard (called on the consumer queue)
+
+    func needsBaseline(_ partition: KafkaTopicPartition) -> Bool {
+        state.withLock { $0.pendingBaselines.contains(partition) }
+    }
+
+    func takePendingBaselines() -> [KafkaTopicPartition] {
+        state.withLock { state in
+            defer { state.pendingBaselines = [] }
+            return state.pendingBaselines.sorted()
+        }
+    }
+
+    func setBaselines(_ baselines: [KafkaTopicPartition: Int64]) {
+        state.withLock { state in
+            for (partition, offset) in baselines where state.assignment.contains(partition) {
+                state.gapGuard.setBaseline(partition, nextOffset: offset)
+            }
+        }
+    }
+
+    func observe(_ partition: KafkaTopicPartition, offset: Int64) -> Observation {
+        state.withLock { state in
+            let expected = state.gapGuard.expectedOffset(for: partition)
+            let wasRefetching = state.gapGuard.isRefetching(partition)
+            let verdict = state.gapGuard.observe(partition, offset: offset)
+            return Observation(verdict: verdict, expected: expected, wasRefetching: wasRefetching)
+        }
+    }
+
+    func refetchFailed(_ partition: KafkaTopicPartition, offset: Int64) {
+        state.withLock { $0.gapGuard.refetchFailed(partition, offset: offset) }
+    }
+
+    // MARK: Commits
+
+    func offsetsWithRetries(_ offsets: [KafkaTopicPartition: Int64]) -> [KafkaTopicPartition: Int64] {
+        state.withLock { $0.commits.withRetries(offsets) }
+    }
+
+    func commitsIssued(_ offsets: [KafkaTopicPartition: Int64]) {
+        state.withLock { $0.commits.issued(offsets) }
+    }
+
+    func commitsCompleted(_ offsets: [KafkaTopicPartition: Int64], succeeded: Bool) {
+        state.withLock { state in
+            for (partition, offset) in offsets { state.commits.completed(partition, offset: offset, succeeded: succeeded) }
+        }
+    }
+
+    /// The offset-commit callback: results of commits (asynchronous ones and, again,
+    /// synchronous ones).
+    func commitResult(_ err: rd_kafka_resp_err_t, _ list: UnsafePointer<rd_kafka_topic_partition_list_t>?) {
+        // _NO_OFFSET: nothing to commit; not an error.
+        guard err != RD_KAFKA_RESP_ERR__NO_OFFSET else { return }
+        var failures: [(KafkaTopicPartition, Int64, rd_kafka_resp_err_t)] = []
+        state.withLock { state in
+            for (partition, offset, partitionErr) in PartitionList.read(list) {
+                let failure = err != RD_KAFKA_RESP_ERR_NO_ERROR ? err : partitionErr
+                let succeeded = failure == RD_KAFKA_RESP_ERR_NO_ERROR
+                state.commits.completed(partition, offset: offset, succeeded: succeeded)
+                if !succeeded { failures.append((partition, offset, failure)) }
+            }
+        }
+        if !failures.isEmpty {
+            logger.warning("offset commit failed; the next commit retries it", metadata: [
+                "partitions": "\(failures.map { "\($0.0)@\($0.1): \(String(cString: rd_kafka_err2name($0.2)))" })",
+            ])
+        }
+    }
+
+    // MARK: Assignment
 
     func recordAssigned(_ partitions: [KafkaTopicPartition]) {
         state.withLock { state in
             state.assignment.formUnion(partitions)
             state.joined = true
+            // A new owner starts afresh: nothing expected until the start is known.
+            state.gapGuard.reset(partitions)
+            state.pendingBaselines.formUnion(partitions.filter { !gapTolerantTopics.contains($0.topic) })
         }
         logger.info("partitions assigned", metadata: ["partitions": "\(partitions.sorted())"])
         events.yield(.assigned(partitions.sorted()))
@@ -449,8 +705,14 @@ final class RebalanceHandler: Sendable {
                 // EAGER revoke (or error/close): out of the generation until the next assign.
                 state.assignment = []
                 state.joined = false
+                state.gapGuard.resetAll()
+                state.pendingBaselines = []
+                state.commits.forgetAll()
             } else {
                 state.assignment.subtract(partitions)
+                state.gapGuard.reset(partitions)
+                state.pendingBaselines.subtract(partitions)
+                state.commits.forget(partitions)
             }
         }
         logger.info("partitions revoked", metadata: ["partitions": "\(partitions.sorted())"])
@@ -461,6 +723,9 @@ final class RebalanceHandler: Sendable {
         state.withLock { state in
             state.assignment = []
             state.joined = false
+            state.gapGuard.resetAll()
+            state.pendingBaselines = []
+            state.commits.forgetAll()
         }
         events.finish()
     }
@@ -520,4 +785,10 @@ private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err
     rk, err, list, _ in
     guard let rk, let handler = ClientContext.from(rk)?.rebalancer else { return }
     handler.handle(rk, err, list)
+}
+
+private let offsetCommitCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = {
+    rk, err, list, _ in
+    guard let handler = ClientContext.from(rk)?.rebalancer else { return }
+    handler.commitResult(err, list)
 }
