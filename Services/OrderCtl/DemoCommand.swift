@@ -3,6 +3,7 @@ import DemoKit
 import Foundation
 import Kafka
 import OrderModel
+import Synchronization
 
 /// `orderctl demo --orders N`: submits realistic orders generated from the demo master
 /// data and, with `--pay`, plays the customers paying their invoices, so the orders run
@@ -19,6 +20,10 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Give up waiting after this many seconds.") var timeout = 600.0
     @Option(help: "Run id (prefix of the external order ids); default DEMO-<time>.") var runId: String?
     @Option(help: "Largest order value (tax included) to generate.") var maxOrderValue = 80_000.0
+    @Option(help: "Submit at this many orders per second (0: all at once). With --wait, latencies are reported.")
+    var rate = 0.0
+    @Option(help: "With --wait: write the run's figures (orders, seconds, orders/s, latency percentiles) as JSON to this file.")
+    var resultFile: String?
 
     func run() async throws {
         let folder = URL(fileURLWithPath: masterdata)
@@ -33,12 +38,22 @@ struct Demo: AsyncParsableCommand {
         // Start reading the status feed before submitting, so nothing is missed.
         let statusReader = pay || wait || keepPaying ? try connection.reader([.status]) : nil
         let started = Date()
-        _ = try await producer.send(try submissions.map { submission in
+        let messages = try submissions.map { submission in
             KafkaOutgoingMessage(topic: connection.topics.name(.submitted), key: Array("\(submission.channel!):\(submission.externalOrderId!)".utf8),
                                  value: Array(try OrderFlowJSON.encoder.encode(submission)))
-        })
-        say("submitted \(orders) orders (run \(run)); watch them with: orderctl tail orders.status")
-        guard let statusReader else { await producer.shutdown(); return }
+        }
+        let clock = SubmissionClock()
+        let submitting = Task { [rate] in
+            try await Self.submit(messages, ids: submissions.map { $0.externalOrderId! }, rate: rate, producer: producer, clock: clock)
+        }
+        if rate <= 0 {
+            try await submitting.value
+            say("submitted \(orders) orders (run \(run)); watch them with: orderctl tail orders.status")
+        } else {
+            say("submitting \(orders) orders at \(rate) orders/s (run \(run)); watch them with: orderctl tail orders.status")
+        }
+        guard let statusReader else { try await submitting.value; await producer.shutdown(); return }
+        var latencies: [Double] = []
 
         let payer = EventSender(producer: producer, topics: connection.topics, source: "/orderctl/demo-customer")
         var finals: [String: OrderStatus] = [:]
@@ -59,7 +74,10 @@ struct Demo: AsyncParsableCommand {
                     paid.insert(change.orderId.rawValue)
                     payments += Self.payments(for: change.orderId, amount: amount, currency: change.details?["currency"] ?? "CNY")
                 }
-                if ours, change.status.isFinal { finals[change.orderId.rawValue] = change.status }
+                if ours, change.status.isFinal, finals.updateValue(change.status, forKey: change.orderId.rawValue) == nil,
+                   change.status == .completed, let submitted = clock.time(of: change.externalOrderId) {
+                    latencies.append(Date().timeIntervalSince(submitted))
+                }
             }
             // One round trip for all the payments of a batch of status events.
             try await payer.send(payments.map { ($0.0, $0.0.orderId.rawValue, $0.id) }, to: .billing)
@@ -78,8 +96,35 @@ struct Demo: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        let elapsed = Date().timeIntervalSince(started)
+        try await submitting.value
         say(summary(finals, since: started))
+        let figures = RunFigures(orders: orders, finished: finals.count, seconds: elapsed, latencies: latencies)
+        if rate > 0 { say(figures.latencyLine) }
+        if let resultFile { try figures.json().write(to: URL(fileURLWithPath: resultFile)) }
         await producer.shutdown()
+    }
+
+    /// Sends the submissions, all at once or paced at `rate` per second (in 10 ms steps),
+    /// noting when each order was handed to the broker.
+    static func submit(_ messages: [KafkaOutgoingMessage], ids: [String], rate: Double, producer: KafkaProducer,
+                       clock: SubmissionClock) async throws {
+        guard rate > 0 else {
+            clock.record(ids, at: Date())
+            _ = try await producer.send(messages)
+            return
+        }
+        let start = ContinuousClock.now
+        var sent = 0
+        while sent < messages.count {
+            let due = min(messages.count, Int((start.duration(to: .now) / .seconds(1)) * rate) + 1)
+            if due > sent {
+                clock.record(Array(ids[sent..<due]), at: Date())
+                _ = try await producer.send(Array(messages[sent..<due]))
+                sent = due
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 
     /// `done: 48 completed, 2 rejected in 9.8 s (5.1 orders/s end to end)`.
@@ -99,5 +144,40 @@ struct Demo: AsyncParsableCommand {
             (PaymentReceived(orderId: orderId, amount: DecimalString(part), currency: currency, reference: "DEMO-PAY-\(orderId)-\(index + 1)"),
              id: "demo-payment-\(orderId)-\(index + 1)")
         }
+    }
+}
+
+/// When each order of a run was submitted (written by the submitting task, read by the
+/// status reader).
+final class SubmissionClock: Sendable {
+    private let times = Mutex<[String: Date]>([:])
+    func record(_ ids: [String], at time: Date) { times.withLock { for id in ids { $0[id] = time } } }
+    func time(of id: String) -> Date? { times.withLock { $0[id] } }
+}
+
+/// The figures of one demo run, for `make bench`.
+struct RunFigures {
+    var orders: Int
+    var finished: Int
+    var seconds: Double
+    /// Submission → `completed`, seconds, in arrival order.
+    var latencies: [Double]
+
+    func percentile(_ p: Double) -> Double? {
+        guard !latencies.isEmpty else { return nil }
+        let sorted = latencies.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
+    }
+
+    var latencyLine: String {
+        func ms(_ value: Double?) -> String { value.map { String(format: "%.0f ms", $0 * 1000) } ?? "n/a" }
+        return "latency submission → completed: p50 \(ms(percentile(0.5))), p95 \(ms(percentile(0.95))), p99 \(ms(percentile(0.99)))"
+    }
+
+    func json() throws -> Data {
+        var object: [String: Double] = ["orders": Double(orders), "finished": Double(finished), "seconds": seconds,
+                                        "ordersPerSecond": Double(finished) / max(seconds, 0.001)]
+        for (name, p) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] { object["latency_\(name)_ms"] = percentile(p).map { $0 * 1000 } }
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 }

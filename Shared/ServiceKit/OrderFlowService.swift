@@ -60,10 +60,14 @@ public enum OrderFlowService {
 
         var services: [any Service] = [producer, consumer]
         let masterData = identity.needsMasterData ? MasterDataCopy() : nil
+        // SQLite: this process is the only writer, so decoded records stay valid across batches.
+        let records = RecordCache()
         if let masterData {
             let masterDataConsumer = try KafkaConsumer(
                 config: KafkaConsumerConfig(client: kafkaConfig(config, role: "masterdata"), mode: .assignAll,
-                                            topics: [topics.name(.products), topics.name(.customers)]),
+                                            topics: [topics.name(.products), topics.name(.customers)],
+                                            // Compacted: gaps in their offsets are normal.
+                                            gapTolerantTopics: [topics.name(.products), topics.name(.customers)]),
                 logger: logger)
             services.append(masterDataConsumer)
             services.append(MasterDataMaterialiser(consumer: masterDataConsumer, database: database, topics: topics,
@@ -75,10 +79,12 @@ public enum OrderFlowService {
         services.append(InboxProcessor(
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
             settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
-            readiness: readiness, logger: logger, clock: clock, progress: progress, masterData: masterData))
+            readiness: readiness, logger: logger, clock: clock, progress: progress, masterData: masterData,
+            records: records))
         services.append(ConsumerLagReporter(consumer: consumer, progress: progress, service: identity.name))
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
-                               interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData))
+                               interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData,
+                               records: records))
         services.append(InboxPruner(database: database, logger: logger))
 
         // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and

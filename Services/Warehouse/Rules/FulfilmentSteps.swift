@@ -24,13 +24,17 @@ extension WarehouseRules {
         return outcome
     }
 
-    /// Demo mode: completes the order's current step when it is due; inspection fails
-    /// with probability `qcFailureRate`, decided by `StableDice` per order and attempt.
+    /// Demo mode: completes the order's current step when it is due, and the steps after
+    /// it that are due at once too (steps set to take no time), up to and including one
+    /// inspection; inspection fails with probability `qcFailureRate`, decided by
+    /// `StableDice` per order and attempt.
     func advanceIfDue(_ record: inout WarehouseOrderRecord, state: any StateStore, into outcome: inout HandlerOutcome,
                       context: HandlerContext) throws {
-        guard let step = record.stage.expectedStep, let due = record.stepDueAt, due <= context.now else { return }
-        let passed = step != .inspected || !inspectionFails(record)
-        try complete(step, passed: passed, note: nil, of: &record, state: state, into: &outcome, context: context)
+        while let step = record.stage.expectedStep, let due = record.stepDueAt, due <= context.now {
+            let passed = step != .inspected || !inspectionFails(record)
+            try complete(step, passed: passed, note: nil, of: &record, state: state, into: &outcome, context: context)
+            if step == .inspected { return }
+        }
     }
 
     /// The simulated inspector's verdict for the order's current attempt.

@@ -18,7 +18,10 @@ public final class ConsumerProgress: Sendable {
 }
 
 /// Publishes `orderflow_consumer_lag{service,topic,partition}`: messages on the inbox not
-/// yet processed, every few seconds, from the high watermarks librdkafka already has.
+/// yet processed, every few seconds, from the high watermarks librdkafka already has; and
+/// the consumer's offset-gap guard: `orderflow_consumer_refetches_total` (a fetch skipped
+/// records and was repeated), `orderflow_consumer_accepted_gaps_total` (a gap that was real:
+/// transaction markers, compaction, retention).
 public final class ConsumerLagReporter: Service {
     private let consumer: KafkaConsumer
     private let progress: ConsumerProgress
@@ -33,7 +36,14 @@ public final class ConsumerLagReporter: Service {
     }
 
     public func run() async throws {
+        let refetches = Counter(label: "orderflow_consumer_refetches_total", dimensions: [("service", service)])
+        let acceptedGaps = Counter(label: "orderflow_consumer_accepted_gaps_total", dimensions: [("service", service)])
+        var reported = KafkaGapStatistics()
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let gaps = consumer.gapStatistics
+            if gaps.refetches > reported.refetches { refetches.increment(by: gaps.refetches - reported.refetches) }
+            if gaps.acceptedGaps > reported.acceptedGaps { acceptedGaps.increment(by: gaps.acceptedGaps - reported.acceptedGaps) }
+            reported = gaps
             if let highs = try? await consumer.cachedHighWatermarks() {
                 let done = progress.offsets
                 for (partition, high) in highs {

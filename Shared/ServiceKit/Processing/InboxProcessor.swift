@@ -40,14 +40,16 @@ public final class InboxProcessor: Service {
     private let clock: ServiceClock
     private let progress: ConsumerProgress
     private let masterData: MasterDataCopy?
+    private let records: RecordCache?
 
     /// `masterData`: the in-memory copy the rules read products and customers from (nil for
     /// a department without master data).
     public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
                 topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger,
                 clock: ServiceClock = ServiceClock(), progress: ConsumerProgress = ConsumerProgress(),
-                masterData: MasterDataCopy? = nil) {
+                masterData: MasterDataCopy? = nil, records: RecordCache? = nil) {
         self.masterData = masterData
+        self.records = records
         self.clock = clock
         self.progress = progress
         self.rules = rules
@@ -85,13 +87,14 @@ public final class InboxProcessor: Service {
         let rules = self.rules
         let writer = self.writer
         let masterData = self.masterData?.snapshot ?? .empty
+        let records = self.records
         // Rows published after the last commit are deleted by this transaction.
         let published = publisher.publishedRows.take()
         let report: BatchReport
         do {
             report = try await database.write { tx in
                 try tx.deletePublished(published)
-                let state = BatchState(tx, masterData: masterData)
+                let state = BatchState(tx, masterData: masterData, shared: records)
                 var report = BatchReport()
                 for (message, item) in zip(batch, items) {
                     switch item {
@@ -138,13 +141,17 @@ public final class InboxProcessor: Service {
             }
         } catch {
             publisher.publishedRows.restore(published)
+            records?.invalidateAll()
             throw error
         }
         crashPoints.pass(.afterDatabaseCommit)
         try await publisher.publish(report.outbox)
         crashPoints.pass(.afterPublish)
         do {
-            progress.committed(try await consumer.commit(Self.nextOffsets(of: batch)))
+            // Asynchronous: the effects are committed and published, and the inbox makes a
+            // redelivery of these messages harmless, so the loop does not wait for the
+            // group coordinator. A refused commit is kept and retried by the next one.
+            progress.committed(try await consumer.commit(Self.nextOffsets(of: batch), waitForBroker: false))
         } catch let error as KafkaError where error.code != .fatal && error.code != .shutdown {
             // A rebalance or coordinator change can refuse a commit; the next batch's commit
             // covers these offsets, and what is delivered again the inbox drops.

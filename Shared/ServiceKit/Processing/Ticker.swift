@@ -22,10 +22,12 @@ public final class Ticker: Service {
     private let logger: Logger
     private let clock: ServiceClock
     private let masterData: MasterDataCopy?
+    private let records: RecordCache?
 
     public init(rules: any DepartmentRules, database: any ServiceDatabase, publisher: OutboxPublisher, writer: OutboxWriter,
                 interval: Duration, limit: Int = 1000, logger: Logger, clock: ServiceClock = ServiceClock(),
-                masterData: MasterDataCopy? = nil) {
+                masterData: MasterDataCopy? = nil, records: RecordCache? = nil) {
+        self.records = records
         self.clock = clock
         self.rules = rules
         self.database = database
@@ -64,12 +66,13 @@ public final class Ticker: Service {
         let writer = self.writer
         let limit = self.limit
         let masterData = self.masterData?.snapshot ?? .empty
+        let records = self.records
         let published = publisher.publishedRows.take()
         let result: TickResult
         do {
             result = try await database.write { tx in
                 try tx.deletePublished(published)
-                let state = BatchState(tx, masterData: masterData)
+                let state = BatchState(tx, masterData: masterData, shared: records)
                 var result = TickResult()
                 let context = HandlerContext(now: now)
                 for timer in try state.dueTimers(at: now, limit: limit) {
@@ -95,6 +98,7 @@ public final class Ticker: Service {
             }
         } catch {
             publisher.publishedRows.restore(published)
+            records?.invalidateAll()
             throw error
         }
         for note in result.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }

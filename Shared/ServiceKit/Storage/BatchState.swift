@@ -23,6 +23,9 @@ final class BatchState: ServiceTransaction {
 
     private let base: any ServiceTransaction
     private let masterData: MasterDataCopy.Snapshot
+    private let shared: RecordCache?
+    /// What this transaction read from the database or wrote, for `shared` at the end.
+    private var sharedUpdates: [(RecordCache.Key, RecordCache.Entry)] = []
     /// kind → key → entry.
     private var entries: [String: [String: Entry]] = [:]
     /// One frame per open savepoint: (kind, key) → the entry before the savepoint touched
@@ -34,9 +37,11 @@ final class BatchState: ServiceTransaction {
         var key: String
     }
 
-    init(_ base: any ServiceTransaction, masterData: MasterDataCopy.Snapshot = .empty) {
+    /// `shared`: decoded records kept across batches (nil: none).
+    init(_ base: any ServiceTransaction, masterData: MasterDataCopy.Snapshot = .empty, shared: RecordCache? = nil) {
         self.base = base
         self.masterData = masterData
+        self.shared = shared
     }
 
     // MARK: Records
@@ -44,6 +49,11 @@ final class BatchState: ServiceTransaction {
     func get<R: StateRecord>(_ type: R.Type, _ key: String) throws -> R? {
         if let records = masterData.records[R.kind] { return records[key] as? R }
         if let entry = entries[R.kind]?[key] { return entry.value as? R }
+        if let known = shared?.entry(kind: R.kind, key: key) {
+            let value = known.value as? R
+            set(Entry(value: value, dirty: false), kind: R.kind, key: key)
+            return value
+        }
         let value = try base.loadRaw(kind: R.kind, key: key).map { try OrderFlowJSON.decoder.decode(R.self, from: $0) }
         set(Entry(value: value, dirty: false), kind: R.kind, key: key)
         return value
@@ -73,18 +83,25 @@ final class BatchState: ServiceTransaction {
         return result.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// Writes every changed record to the transaction, each encoded once.
+    /// Writes every changed record to the transaction, each encoded once, and hands what
+    /// the batch read and wrote to the shared cache. The last step of a write closure: if
+    /// the commit after it fails, the caller must `invalidateAll()` the shared cache.
     func flush() throws {
         for (kind, records) in entries {
-            for (key, entry) in records where entry.dirty {
-                if let value = entry.value {
-                    try base.storeRaw(kind: kind, key: key, value: OrderFlowJSON.encoder.encode(value))
-                } else {
-                    try base.removeRaw(kind: kind, key: key)
+            for (key, entry) in records {
+                if entry.dirty {
+                    if let value = entry.value {
+                        try base.storeRaw(kind: kind, key: key, value: OrderFlowJSON.encoder.encode(value))
+                    } else {
+                        try base.removeRaw(kind: kind, key: key)
+                    }
                 }
+                if shared != nil { sharedUpdates.append((RecordCache.Key(kind: kind, key: key), RecordCache.Entry(value: entry.value))) }
             }
         }
         entries = [:]
+        shared?.store(sharedUpdates)
+        sharedUpdates = []
     }
 
     private func set(_ entry: Entry, kind: String, key: String) {
