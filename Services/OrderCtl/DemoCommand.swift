@@ -65,8 +65,8 @@ struct Demo: AsyncParsableCommand {
         while let batch = try await statusReader.poll(maxMessages: 1000, maxWait: .milliseconds(100)) {
             var payments: [(PaymentReceived, id: String)] = []
             for message in batch {
-                guard let value = message.value, let event = try? EventRegistry.standard.decode(value),
-                      let change = event.payload as? OrderStatusChanged else { continue }
+                guard let value = message.value, let (_, payload) = try? EventRegistry.standard.decodeForProcessing(Data(value)),
+                      let change = payload as? OrderStatusChanged else { continue }
                 let ours = change.externalOrderId.hasPrefix(run + "-")
                 guard ours || keepPaying else { continue }
                 if change.status == .invoiced, pay || keepPaying, !paid.contains(change.orderId.rawValue),

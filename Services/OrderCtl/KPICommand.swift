@@ -15,7 +15,8 @@ struct KPI: AsyncParsableCommand {
         var history: [String: [OrderStatusChanged]] = [:]
         let reader = TopicReader(consumer: try connection.reader([.status]))
         try await reader.read(follow: false) { message in
-            if let value = message.value, let event = try? EventRegistry.standard.decode(value), let change = event.payload as? OrderStatusChanged {
+            if let value = message.value, let (_, payload) = try? EventRegistry.standard.decodeForProcessing(Data(value)),
+               let change = payload as? OrderStatusChanged {
                 history[change.orderId.rawValue, default: []].append(change)
             }
             return true

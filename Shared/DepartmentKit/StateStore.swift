@@ -64,7 +64,7 @@ extension StateStore {
     }
 
     public func put<R: StateRecord>(_ record: R, _ key: String) throws {
-        try storeRaw(kind: R.kind, key: key, value: OrderFlowJSON.encoder.encode(record))
+        try storeRaw(kind: R.kind, key: key, value: OrderFlowJSON.encode(record))
     }
 
     public func remove<R: StateRecord>(_ type: R.Type, _ key: String) throws {

@@ -52,14 +52,14 @@ public struct EventEnvelope: Codable, Sendable, Hashable {
     }
 
     /// The envelope as JSON bytes.
-    public func encoded() throws -> Data { try OrderFlowJSON.encoder.encode(self) }
+    public func encoded() throws -> Data { try OrderFlowJSON.encode(self) }
 
     /// The bytes of an envelope around a typed payload at its current version, encoded in
     /// one pass: the same bytes as `EventEnvelope(…, payload:).encoded()`, without the
     /// detour through a JSON tree.
     public static func encoded<P: EventPayload>(id: String, source: String, subject: String?, time: Date,
                                                 correlationid: String?, causationid: String?, payload: P) throws -> Data {
-        try OrderFlowJSON.encoder.encode(TypedEnvelope(
+        try OrderFlowJSON.encode(TypedEnvelope(
             specversion: "1.0", id: id, source: source, type: P.eventType, subject: subject, time: time,
             datacontenttype: "application/json", dataversion: P.dataVersion, correlationid: correlationid,
             causationid: causationid, data: payload))

@@ -88,6 +88,19 @@ public enum ExactDecimal {
 
     private static let powersOfTen: [UInt64] = (0...19).map { power in (0..<power).reduce(UInt64(1)) { acc, _ in acc * 10 } }
 
+    /// `value` with exactly `scale` fractional digits when that loses nothing; nil when it
+    /// would round (or the value is too long for the quick check).
+    public static func formatIfExact(_ value: Decimal, scale: Int) -> String? {
+        guard let (_, mantissa, exponent) = parts(value) else {
+            return round(value, scale: scale) == value ? format(value, scale: scale) : nil
+        }
+        let dropped = -scale - exponent
+        if dropped > 0 {
+            guard dropped <= 19, mantissa % powersOfTen[dropped] == 0 else { return nil }
+        }
+        return formatShort(value, scale: scale)
+    }
+
     /// `format` for values whose digits fit 64 bits; nil otherwise.
     private static func formatShort(_ value: Decimal, scale: Int) -> String? {
         guard scale >= 0, scale <= 18, let (negative, mantissa, exponent) = parts(value) else { return nil }

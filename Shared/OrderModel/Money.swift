@@ -92,8 +92,7 @@ public struct Money: Codable, Sendable, Hashable, Comparable, CustomStringConver
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         // Two fraction digits when that is exact; full precision otherwise (nothing is lost).
-        let isMinorUnitExact = ExactDecimal.round(amount, scale: Self.minorUnitDigits) == amount
-        try container.encode(isMinorUnitExact ? amountString : ExactDecimal.plain(amount), forKey: .amount)
+        try container.encode(ExactDecimal.formatIfExact(amount, scale: Self.minorUnitDigits) ?? ExactDecimal.plain(amount), forKey: .amount)
         try container.encode(currency, forKey: .currency)
     }
 }

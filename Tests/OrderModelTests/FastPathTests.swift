@@ -43,6 +43,8 @@ struct FastPathTests {
                 #expect(ExactDecimal.format(fast, scale: scale) == Self.foundationFormat(slow, scale: scale), "\(text) at \(scale)")
             }
             #expect(ExactDecimal.plain(fast) == NSDecimalNumber(decimal: slow).description(withLocale: Locale(identifier: "en_US_POSIX")), "\(text)")
+            let exact = ExactDecimal.round(slow, scale: 2) == slow
+            #expect(ExactDecimal.formatIfExact(fast, scale: 2) == (exact ? Self.foundationFormat(slow, scale: 2) : nil), "\(text)")
             // Results of arithmetic, not only of parsing.
             let product = fast * Decimal(string: "1.13")!
             #expect(ExactDecimal.format(product, scale: 2) == Self.foundationFormat(product, scale: 2), "\(text) × 1.13")

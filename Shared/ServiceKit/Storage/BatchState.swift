@@ -91,7 +91,7 @@ final class BatchState: ServiceTransaction {
             for (key, entry) in records {
                 if entry.dirty {
                     if let value = entry.value {
-                        try base.storeRaw(kind: kind, key: key, value: OrderFlowJSON.encoder.encode(value))
+                        try base.storeRaw(kind: kind, key: key, value: OrderFlowJSON.encode(value))
                     } else {
                         try base.removeRaw(kind: kind, key: key)
                     }

@@ -152,7 +152,7 @@ final class SQLiteTransaction: ServiceTransaction {
     }
 
     func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws -> OutboxMessage {
-        let headersJSON = String(decoding: try OrderFlowJSON.encoder.encode(headers), as: UTF8.self)
+        let headersJSON = String(decoding: try OrderFlowJSON.encode(headers), as: UTF8.self)
         try statement("INSERT INTO outbox (topic, key, value, headers) VALUES (?, ?, ?, ?)")
             .execute(arguments: [topic, key.map { Data($0) }, value.map { Data($0) }, headersJSON])
         return OutboxMessage(sequence: db.lastInsertedRowID, topic: topic, key: key, value: value, headers: headers)
