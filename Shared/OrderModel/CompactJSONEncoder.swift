@@ -54,25 +54,41 @@ final class JSONByteWriter {
 
     private static let hex = Array("0123456789abcdef".utf8)
 
-    /// A JSON string, escaped as Foundation escapes it (slashes left alone).
+    /// A JSON string, escaped as Foundation escapes it (slashes left alone). Most strings
+    /// need no escaping and are copied in one go.
     func writeString(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        var text = text
+        text.withUTF8 { utf8 in
+            let needsEscaping = utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            bytes.append(UInt8(ascii: "\""))
+            if needsEscaping {
+                bytes += Self.escaped(utf8)
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        }
+    }
+
+    private static func escaped(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count + 8)
+        for byte in utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): bytes += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x08: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
-            case 0x0C: bytes += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
+            case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x08: out += [UInt8(ascii: "\\"), UInt8(ascii: "b")]
+            case 0x0C: out += [UInt8(ascii: "\\"), UInt8(ascii: "f")]
             case 0x00..<0x20:
-                bytes += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                          Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]]
-            default: bytes.append(byte)
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                        hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default: out.append(byte)
             }
         }
-        bytes.append(UInt8(ascii: "\""))
+        return out
     }
 }
 
@@ -139,8 +155,8 @@ final class KeyedState {
     let writer: JSONByteWriter
     var invalid = false
     private var start = 0
-    /// Each member: its key's bytes and where its `"key":value` begins in the buffer.
-    private var members: [(key: [UInt8], offset: Int)] = []
+    /// Each member: its key and where its `"key":value` begins in the buffer.
+    private var members: [(key: String, offset: Int)] = []
     private var sorted = true
 
     init(writer: JSONByteWriter) { self.writer = writer }
@@ -152,16 +168,15 @@ final class KeyedState {
 
     func beginMember(_ key: String) throws {
         guard !invalid else { throw CompactJSONEncoder.Unsupported() }
-        let keyBytes = Array(key.utf8)
         if let last = members.last {
             writer.bytes.append(UInt8(ascii: ","))
-            if keyBytes.lexicographicallyPrecedes(last.key) { sorted = false }
+            if key.utf8.lexicographicallyPrecedes(last.key.utf8) { sorted = false }
             // A repeated key: Foundation keeps the last; leave such values to it.
-            if keyBytes == last.key || !sorted && members.contains(where: { $0.key == keyBytes }) {
+            if key == last.key || !sorted && members.contains(where: { $0.key == key }) {
                 throw CompactJSONEncoder.Unsupported()
             }
         }
-        members.append((keyBytes, writer.bytes.count))
+        members.append((key, writer.bytes.count))
         writer.writeString(key)
         writer.bytes.append(UInt8(ascii: ":"))
     }
@@ -171,12 +186,12 @@ final class KeyedState {
         if !sorted {
             // Rewrite the members in key order (byte order, as Foundation sorts ASCII keys).
             let end = writer.bytes.count
-            var ranges: [(key: [UInt8], range: Range<Int>)] = []
+            var ranges: [(key: String, range: Range<Int>)] = []
             for (index, member) in members.enumerated() {
                 let memberEnd = index + 1 < members.count ? members[index + 1].offset - 1 : end
                 ranges.append((member.key, member.offset..<memberEnd))
             }
-            ranges.sort { $0.key.lexicographicallyPrecedes($1.key) }
+            ranges.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
             let region = Array(writer.bytes[start..<end])
             writer.bytes.removeSubrange(start..<end)
             for (index, entry) in ranges.enumerated() {

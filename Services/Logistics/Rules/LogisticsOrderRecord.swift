@@ -38,10 +38,11 @@ extension LogisticsRules {
     /// The timer that wakes logistics for an order whose shipment is underway.
     static let shipmentTimer = "logistics.shipment"
 
-    /// Stores `record` and keeps the order's timer in step with its current shipment.
-    func save(_ record: LogisticsOrderRecord, in state: any StateStore) throws {
+    /// Stores `record` (unless it is known to be unchanged) and keeps the order's timer in
+    /// step with its current shipment.
+    func save(_ record: LogisticsOrderRecord, in state: any StateStore, changed: Bool = true) throws {
         let key = record.order.id.rawValue
-        try state.put(record, key)
+        if changed { try state.put(record, key) }
         try state.reschedule(Self.shipmentTimer, key: key, at: nextWake(for: record))
     }
 

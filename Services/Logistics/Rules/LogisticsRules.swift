@@ -42,9 +42,10 @@ public struct LogisticsRules: DepartmentRules {
         guard timer.name == Self.shipmentTimer, var record = try state.get(LogisticsOrderRecord.self, timer.key) else {
             return outcome
         }
+        let before = record
         if config.demoMode { playCarrier(for: &record, into: &outcome, context: context) }
         checkDeliveryLimit(of: &record, into: &outcome, context: context)
-        try save(record, in: state)
+        try save(record, in: state, changed: record != before)
         return outcome
     }
 }

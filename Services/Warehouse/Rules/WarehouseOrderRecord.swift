@@ -45,17 +45,19 @@ extension WarehouseRules {
     /// The timer that wakes the warehouse for an order in fulfilment.
     static let fulfilmentTimer = "warehouse.fulfilment"
 
-    /// Stores `record` and keeps the backorder queue and the order's timer in step with
+    /// Stores `record` (unless it is known to be unchanged) and keeps the backorder queue and the order's timer in step with
     /// its stage: an order holding stock is woken when its demo-mode step is due or its
     /// fulfilment stage limit runs out, whichever comes first.
-    func save(_ record: WarehouseOrderRecord, in state: any StateStore) throws {
+    func save(_ record: WarehouseOrderRecord, in state: any StateStore, changed: Bool = true) throws {
         let key = record.order.id.rawValue
-        try state.put(record, key)
-        if record.stage == .backordered {
-            try state.put(WarehouseBackorderRecord(orderId: record.order.id, priority: record.order.priority,
-                                                   releaseSequence: record.releaseSequence), key)
-        } else {
-            try state.remove(WarehouseBackorderRecord.self, key)
+        if changed {
+            try state.put(record, key)
+            if record.stage == .backordered {
+                try state.put(WarehouseBackorderRecord(orderId: record.order.id, priority: record.order.priority,
+                                                       releaseSequence: record.releaseSequence), key)
+            } else {
+                try state.remove(WarehouseBackorderRecord.self, key)
+            }
         }
         try state.reschedule(Self.fulfilmentTimer, key: key, at: nextWake(for: record))
     }

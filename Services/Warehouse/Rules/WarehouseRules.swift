@@ -46,9 +46,10 @@ public struct WarehouseRules: DepartmentRules {
         var outcome = HandlerOutcome()
         guard timer.name == Self.fulfilmentTimer, var record = try state.get(WarehouseOrderRecord.self, timer.key),
               record.stage.holdsStock else { return outcome }
+        let before = record
         if config.demoMode { try advanceIfDue(&record, state: state, into: &outcome, context: context) }
         checkFulfilmentLimit(of: &record, into: &outcome, context: context)
-        try save(record, in: state)
+        try save(record, in: state, changed: record != before)
         return outcome
     }
 }
