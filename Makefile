@@ -1,19 +1,21 @@
 # OrderFlow — two commands do everything on a fresh Debian 12 machine:
-#   make run    set up, build, start broker + five services + demo data; Ctrl-C stops all
-#   make test   set up, build once (debug), run every test
+#   make run    set up, build (release), start broker + five services + demo data; Ctrl-C stops all
+#   make test   set up, build once (release, testing enabled), run every test
 SHELL := /bin/bash
 ROOT := $(CURDIR)
 # librdkafka >= 2.1 at run time (Debian's 2.0.2 is only used for its headers).
 export LD_LIBRARY_PATH := $(ROOT)/.tools/lib$(if $(LD_LIBRARY_PATH),:$(LD_LIBRARY_PATH))
 export ORDERFLOW_TANSU ?= $(ROOT)/.tools/bin/tansu
-SWIFT_FLAGS ?=
+# One build configuration for everything: what users deploy (release), with testing
+# enabled so the same build also runs the tests (@testable imports). Built once.
+SWIFT_FLAGS ?= -c release -Xswiftc -enable-testing
 
 .PHONY: setup build test run bench compose-check clean help
 
 help:
 	@echo "make run   - set up, build, start broker + services + demo orders (Ctrl-C stops everything)"
 	@echo "make test  - set up, build, run all tests (unit, integration, crash, end to end)"
-	@echo "make bench - throughput benchmark of the whole pipeline"
+	@echo "make bench - throughput, latency, CPU and memory of the whole pipeline (release build)"
 
 setup:
 	@scripts/setup.sh

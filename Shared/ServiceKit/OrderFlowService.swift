@@ -28,7 +28,15 @@ public enum OrderFlowService {
     public static func kafkaConfig(_ config: ServiceConfig, role: String) -> KafkaClientConfig {
         let clientId = "orderflow-\(config.identity.name)-\(role)"
         switch config.kafkaProfile {
-        case .local: return .local(bootstrapServers: config.bootstrapServers, clientId: clientId, options: config.kafkaOptions)
+        case .local:
+            var options = config.kafkaOptions
+            if role == "masterdata", options["fetch.wait.max.ms"] == nil {
+                // The local broker holds every fetch for the full wait: a short one makes an
+                // idle reader ask a hundred times a second. Master data changes rarely; a
+                // quarter of a second to see a change is plenty.
+                options["fetch.wait.max.ms"] = "250"
+            }
+            return .local(bootstrapServers: config.bootstrapServers, clientId: clientId, options: options)
         case .production: return KafkaClientConfig(bootstrapServers: config.bootstrapServers, clientId: clientId, options: config.kafkaOptions)
         }
     }
