@@ -90,6 +90,8 @@ public final class InboxProcessor: Service {
         let records = self.records
         // Rows published after the last commit are deleted by this transaction.
         let published = publisher.publishedRows.take()
+        let tickets = publisher.tickets
+        let claim = TicketClaim()
         let report: BatchReport
         do {
             report = try await database.write { tx in
@@ -137,15 +139,17 @@ public final class InboxProcessor: Service {
                     }
                 }
                 try state.flush()
+                report.ticket = claim.take(from: tickets)
                 return report
             }
         } catch {
             publisher.publishedRows.restore(published)
             records?.invalidateAll()
+            if let ticket = claim.value { await publisher.skip(ticket) }
             throw error
         }
         crashPoints.pass(.afterDatabaseCommit)
-        try await publisher.publish(report.outbox)
+        try await publisher.publish(report.outbox, ticket: report.ticket)
         crashPoints.pass(.afterPublish)
         do {
             // Asynchronous: the effects are committed and published, and the inbox makes a
@@ -197,8 +201,9 @@ struct BatchReport: Sendable {
     var duplicates = 0
     var deadLetters: [(KafkaMessage, DeadLetterReason)] = []
     var notes: [(InboundEvent, LogNote)] = []
-    /// The outbox rows the batch wrote, to publish after commit.
+    /// The outbox rows the batch wrote, to publish after commit, and its commit ticket.
     var outbox: [OutboxMessage] = []
+    var ticket: UInt64 = 0
 }
 
 /// The processing loop's metrics (Prometheus names in docs/operations.md).

@@ -23,12 +23,23 @@ public actor OutboxPublisher {
     private let backlogGauge: Gauge
     private let firstTopics: Set<String>
 
-    /// Committed rows not yet acknowledged by the broker, in sequence order.
+    /// Committed rows not yet acknowledged by the broker, in commit order.
     private var pending: [OutboxMessage] = []
     private var running: Task<Void, any Error>?
+    /// Whether the rows a previous run left have been taken into `pending`.
+    private var recovered = false
+    /// The next commit ticket whose rows may join `pending`; later ones wait in `early`.
+    private var nextTicket: UInt64 = 0
+    private var early: [UInt64: [OutboxMessage]] = [:]
 
     /// Sequences of published rows, waiting to be deleted by the next transaction.
     public nonisolated let publishedRows = PublishedRows()
+
+    /// Commit order: a transaction that writes outbox rows takes a ticket as its last step
+    /// (inside the database's serialised write), and hands its rows over with it, so rows are
+    /// published in the order they were committed even when the inbox loop and the timer
+    /// hand them over in the other order.
+    public nonisolated let tickets = CommitTickets()
 
     /// `firstTopics` are published (and acknowledged) before the other rows of a round:
     /// the status topic, so that the status feed follows cause and effect.
@@ -46,25 +57,45 @@ public actor OutboxPublisher {
     /// At start: publishes the rows a crash (or a stop before their deletion) left in the
     /// outbox, before anything new is consumed.
     public func publishLeftovers() async throws {
-        let known = Set(pending.map(\.sequence)).union(publishedRows.peek())
-        let leftovers = try await database.pendingOutbox(limit: Int.max).filter { !known.contains($0.sequence) }
-        if !leftovers.isEmpty {
-            logger.info("publishing outbox rows left by the last run", metadata: ["outbox.rows": "\(leftovers.count)"])
-            pending = (pending + leftovers).sorted { $0.sequence < $1.sequence }
-        }
+        try await recoverLeftovers()
         try await publishPending()
     }
 
-    /// Publishes `rows`, just committed, after whatever is still pending before them.
-    public func publish(_ rows: [OutboxMessage]) async throws {
-        if !rows.isEmpty {
-            if let last = pending.last, let first = rows.first, first.sequence < last.sequence {
-                pending = (pending + rows).sorted { $0.sequence < $1.sequence }
-            } else {
-                pending += rows
-            }
+    /// Takes the rows a previous run left into `pending`, ahead of everything handed over
+    /// since (those were committed later). Once.
+    private func recoverLeftovers() async throws {
+        guard !recovered else { return }
+        let stored = try await database.pendingOutbox(limit: Int.max)
+        guard !recovered else { return }
+        recovered = true
+        // Rows committed in this run are in `pending` or already published; skip those.
+        let known = Set(pending.map(\.sequence)).union(publishedRows.peek())
+        let leftovers = stored.filter { !known.contains($0.sequence) }
+        if !leftovers.isEmpty {
+            logger.info("publishing outbox rows left by the last run", metadata: ["outbox.rows": "\(leftovers.count)"])
+            pending = leftovers.sorted { $0.sequence < $1.sequence } + pending
         }
+    }
+
+    /// Publishes `rows`, committed under `ticket`, after the rows of every earlier ticket.
+    /// Every ticket taken must come back here once, with no rows if its transaction failed.
+    public func publish(_ rows: [OutboxMessage], ticket: UInt64) async throws {
+        early[ticket] = rows
+        while let ready = early.removeValue(forKey: nextTicket) {
+            pending += ready
+            nextTicket += 1
+        }
+        try await recoverLeftovers()
         try await publishPending()
+    }
+
+    /// Gives back a ticket whose transaction did not commit.
+    public func skip(_ ticket: UInt64) async {
+        early[ticket] = []
+        while let ready = early.removeValue(forKey: nextTicket) {
+            pending += ready
+            nextTicket += 1
+        }
     }
 
     /// Publishes every pending row. Callers that come while a publication runs wait for it
@@ -103,8 +134,9 @@ public actor OutboxPublisher {
                 for wave in [first, rest] where !wave.isEmpty {
                     _ = try await producer.send(wave.map(Self.message(for:)))
                 }
-                // Only appended to while sending (one drain at a time), so the prefix is `rows`.
-                pending.removeFirst(rows.count)
+                // Rows may have joined while sending (and leftovers may have gone in front).
+                let sent = Set(rows.map(\.sequence))
+                pending.removeAll { sent.contains($0.sequence) }
                 publishedRows.add(rows.map(\.sequence))
                 published.increment(by: rows.count)
                 attempt = 0
@@ -157,4 +189,25 @@ public final class PublishedRows: Sendable {
 
     /// Whether nothing waits for deletion.
     public var isEmpty: Bool { sequences.withLock { $0.isEmpty } }
+}
+
+/// Hands out commit tickets in order (see `OutboxPublisher.tickets`).
+public final class CommitTickets: Sendable {
+    private let next = Mutex<UInt64>(0)
+
+    /// The next ticket. Call as the last step of a write transaction.
+    public func take() -> UInt64 { next.withLock { next in defer { next += 1 }; return next } }
+}
+
+/// The ticket a write transaction took, readable by its caller also when the write failed
+/// after taking it.
+public final class TicketClaim: Sendable {
+    private let ticket = Mutex<UInt64?>(nil)
+    public init() {}
+    public func take(from tickets: CommitTickets) -> UInt64 {
+        let taken = tickets.take()
+        ticket.withLock { $0 = taken }
+        return taken
+    }
+    public var value: UInt64? { ticket.withLock { $0 } }
 }

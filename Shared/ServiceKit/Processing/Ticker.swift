@@ -68,6 +68,8 @@ public final class Ticker: Service {
         let masterData = self.masterData?.snapshot ?? .empty
         let records = self.records
         let published = publisher.publishedRows.take()
+        let tickets = publisher.tickets
+        let claim = TicketClaim()
         let result: TickResult
         do {
             result = try await database.write { tx in
@@ -94,15 +96,17 @@ public final class Ticker: Service {
                     }
                 }
                 try state.flush()
+                result.ticket = claim.take(from: tickets)
                 return result
             }
         } catch {
             publisher.publishedRows.restore(published)
             records?.invalidateAll()
+            if let ticket = claim.value { await publisher.skip(ticket) }
             throw error
         }
         for note in result.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }
-        try await publisher.publish(result.outbox)
+        try await publisher.publish(result.outbox, ticket: result.ticket)
         return result.fired
     }
 
@@ -125,4 +129,5 @@ private struct TickResult: Sendable {
     var fired = 0
     var outbox: [OutboxMessage] = []
     var logs: [LogNote] = []
+    var ticket: UInt64 = 0
 }
