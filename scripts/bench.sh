@@ -53,8 +53,8 @@ PY
   sleep 2   # let the stock receipts settle, so the run measures orders only
   local before=()
   for pid in "${pids[@]}"; do before+=("$(cpu_seconds "$pid")"); done
-  "$BIN/orderctl" demo --orders "$orders" --pay --wait --max-order-value 5000 --timeout 1800 \
-    --result-file "$dir/result.json" "$@" | grep -v '^progress' || true
+  /usr/bin/time -o "$dir/orderctl.time" -f "%U %S" "$BIN/orderctl" demo --orders "$orders" --pay --wait --max-order-value 5000 \
+    --timeout 1800 --result-file "$dir/result.json" "$@" | grep -v '^progress' || true
   : > "$dir/cpu"
   for i in "${!pids[@]}"; do
     local label=broker
@@ -81,6 +81,8 @@ for label, after, before, rss in rows:
     extra = f", peak RSS {int(rss) / 1024:.0f} MiB" if label != "broker" else ""
     print(f"  {label:<10} {us:8.0f} µs CPU/order{extra}")
 print(f"  services together: {services_us:.0f} µs CPU/order")
+user, system = open(sys.argv[2].replace("/cpu", "/orderctl.time")).read().split()[-2:]
+print(f"  (orderctl, submitting, reading the status feed and paying: {(float(user) + float(system)) * 1e6 / orders:.0f} µs CPU/order)")
 PY
 }
 

@@ -18,6 +18,8 @@ dpkg -s librdkafka-dev >/dev/null 2>&1 || need_apt+=(librdkafka-dev)
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need_apt+=(libsqlite3-dev)
 command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# make bench measures the CPU of the load generator with GNU time.
+[ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

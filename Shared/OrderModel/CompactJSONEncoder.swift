@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A JSON encoder that writes the same bytes as `OrderFlowJSON.encoder` (sorted keys,
 /// unescaped slashes, RFC 3339 dates with milliseconds) straight into one byte buffer,
@@ -43,9 +44,26 @@ final class JSONByteWriter {
             // Foundation has its own rules for these; none of OrderFlow's types use them.
             throw CompactJSONEncoder.Unsupported()
         }
+        if T.self == Order.self { try encodeOrder(value as! Order); return }
+        try encodeComposite(value)
+    }
+
+    private func encodeComposite<T: Encodable>(_ value: T) throws {
         let encoder = ValueEncoder(writer: self)
         try value.encode(to: encoder)
         try encoder.finish()
+    }
+
+    /// An order travels in most events and state records of its life, unchanged: its bytes
+    /// are remembered and reused while the order is equal to the one they were written for.
+    private func encodeOrder(_ order: Order) throws {
+        if let known = OrderEncodings.shared.bytes(for: order) {
+            bytes += known
+            return
+        }
+        let start = bytes.count
+        try encodeComposite(order)
+        OrderEncodings.shared.remember(order, bytes: Array(bytes[start...]))
     }
 
     func writeRaw(_ text: String) { bytes += text.utf8 }
@@ -310,5 +328,36 @@ extension OrderFlowJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
         if let bytes = try? CompactJSONEncoder().encode(value) { return Data(bytes) }
         return try encoder.encode(value)
+    }
+}
+
+/// The bytes of recently encoded orders, by order id, with the order they belong to (a
+/// lookup only hits when the order is still equal to it). Bounded: past `capacity`, half
+/// are dropped.
+final class OrderEncodings: Sendable {
+    static let shared = OrderEncodings()
+
+    private struct Entry: Sendable {
+        var order: Order
+        var bytes: [UInt8]
+    }
+
+    private let entries = Mutex<[OrderID: Entry]>([:])
+    let capacity = 4096
+
+    func bytes(for order: Order) -> [UInt8]? {
+        entries.withLock { entries in
+            guard let entry = entries[order.id], entry.order == order else { return nil }
+            return entry.bytes
+        }
+    }
+
+    func remember(_ order: Order, bytes: [UInt8]) {
+        entries.withLock { entries in
+            if entries.count >= capacity {
+                for key in Array(entries.keys.prefix(capacity / 2)) { entries[key] = nil }
+            }
+            entries[order.id] = Entry(order: order, bytes: bytes)
+        }
     }
 }

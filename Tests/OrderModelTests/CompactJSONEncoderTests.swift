@@ -96,4 +96,31 @@ struct CompactJSONEncoderTests {
         try expectSameBytes([outer, inner])
         try expectSameBytes(["k": ["x": [1, 2], "a": []]])
     }
+
+    static func order(quantity: Int) -> Order {
+        let cny = { (text: String) in Money(Decimal(string: text)!, "CNY") }
+        let lines = [
+            OrderLine(lineNumber: 1, sku: SKU("PUMP-200"), quantity: quantity, unitPrice: cny("1180.00"), listPrice: cny("1200.00"),
+                      taxRate: DecimalString(Decimal(string: "0.13")!), madeToOrder: false, leadTimeDays: 0, weightKg: DecimalString(Decimal(string: "12.5")!)),
+            OrderLine(lineNumber: 2, sku: SKU("VALVE-\"9\""), quantity: 1, unitPrice: cny("0.005"), listPrice: cny("1"),
+                      taxRate: DecimalString(Decimal(string: "0.09")!), madeToOrder: true, leadTimeDays: 14),
+        ]
+        return Order(id: OrderID("SO-2026-000001"), channel: "shop/cn", externalOrderId: "EXT-1", customerId: CustomerID("C-1"),
+                     customerTier: "A", customerRegion: nil, currency: "CNY", lines: lines,
+                     shipTo: Address(name: "王 芳", line1: "1 Road\nBlock 2", city: "Hangzhou", region: "Zhejiang", postalCode: "310000", country: "CN"),
+                     requestedDeliveryDate: LocalDate("2026-12-24"), paymentTerms: "NET30", paymentTermsDays: 30, shippingMethod: "standard",
+                     priority: .normal, notes: nil, submittedAt: Date(timeIntervalSince1970: 1_796_000_000.123),
+                     receivedAt: Date(timeIntervalSince1970: 1_796_000_001.5))
+    }
+
+    @Test("orders: Foundation's bytes, the remembered bytes reused only while the order is unchanged")
+    func orders() throws {
+        let first = Self.order(quantity: 3)
+        try expectSameBytes(first, "first encoding")
+        try expectSameBytes(first, "remembered")
+        try expectSameBytes([first, first], "twice in one value")
+        let changed = Self.order(quantity: 4)
+        try expectSameBytes(changed, "same id, other content")
+        #expect(try CompactJSONEncoder().encode(changed) != (try CompactJSONEncoder().encode(first)))
+    }
 }
