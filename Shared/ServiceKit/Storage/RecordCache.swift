@@ -8,7 +8,8 @@ import Synchronization
 /// Valid because the service is the only writer of its database (SQLite; one replica):
 /// `BatchState` fills it with what it read and, at the end of a transaction, with what the
 /// transaction wrote. A write transaction that fails after changing it calls
-/// `invalidateAll()`, so the cache never holds what was not committed. Bounded: past
+/// `invalidateAll()`, so the cache never holds what was not committed. Bounded (by default
+/// 5,000 records: a few seconds of orders in flight at full load, so memory stays flat): past
 /// `capacity` entries, half are dropped (they are read from the database again when needed).
 public final class RecordCache: Sendable {
     struct Key: Hashable, Sendable {
@@ -24,7 +25,7 @@ public final class RecordCache: Sendable {
     private let entries = Mutex<[Key: Entry]>([:])
     public let capacity: Int
 
-    public init(capacity: Int = 20_000) { self.capacity = max(0, capacity) }
+    public init(capacity: Int = 5_000) { self.capacity = max(0, capacity) }
 
     func entry(kind: String, key: String) -> Entry? {
         entries.withLock { $0[Key(kind: kind, key: key)] }
