@@ -58,6 +58,12 @@ public struct KafkaConsumerConfig: Sendable {
             "enable.auto.offset.store": "false",
             "auto.offset.reset": "earliest",
             "enable.partition.eof": "false",
+            // Bounded prefetch: librdkafka's defaults buffer up to 64 MB (and 100,000
+            // messages) ahead of the application, so a service's memory grew with the
+            // backlog on its inbox. 8 MB / 10,000 messages keep every fetch pipeline busy
+            // and memory flat however far behind a consumer is.
+            "queued.max.messages.kbytes": "8192",
+            "queued.min.messages": "10000",
             "log.connection.close": "false",
         ]
         switch mode {
@@ -379,7 +385,7 @@ public final class KafkaConsumer: Service, Sendable {
             } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 continue
             } else {
-                let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? KafkaError.describe(err)
+                let text = handle.context.scrub(rd_kafka_message_errstr(message).map { String(cString: $0) } ?? KafkaError.describe(err))
                 if err == RD_KAFKA_RESP_ERR__FATAL {
                     throw handle.context.fatal ?? KafkaError(.fatal, text, rdKafka: err)
                 }

@@ -73,3 +73,22 @@ struct FastPathTests {
         #expect(Timestamp.parse("2026-11-23 09:15:02") == nil)
     }
 }
+
+@Suite("Event ids")
+struct EventIDTests {
+    @Test("UUIDs of version 7: ids of later milliseconds sort later; each one unique")
+    func timeOrdered() throws {
+        let start = Date(timeIntervalSince1970: 1_796_000_000)
+        let ids = (0..<1000).map { EventID.make(at: start.addingTimeInterval(Double($0) / 500)) }
+        // The first 48 bits (8 + 4 hex digits) are the millisecond.
+        let stamps = ids.map { String($0.prefix(13)) }
+        #expect(stamps == stamps.sorted(), "time prefixes in order")
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(10) {
+            let uuid = try #require(UUID(uuidString: id))
+            #expect(uuid.uuidString.lowercased() == id)
+            #expect(Array(id)[14] == "7", "version 7: \(id)")
+            #expect("89ab".contains(Array(id)[19]), "RFC 4122 variant: \(id)")
+        }
+    }
+}

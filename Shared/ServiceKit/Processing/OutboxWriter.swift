@@ -21,7 +21,7 @@ public struct OutboxWriter: Sendable {
     public func enqueue(_ outcome: HandlerOutcome, cause: InboundEvent?, now: Date, in tx: any ServiceTransaction) throws -> [OutboxMessage] {
         let source = "/orderflow/\(service)"
         return try outcome.events.map { event in
-            let id = UUID().uuidString.lowercased()
+            let id = EventID.make(at: now)
             let value = try event.payload.encodedEnvelope(id: id, source: source, subject: event.subject, time: now,
                                                           correlationid: event.correlationId ?? cause?.correlationId,
                                                           causationid: cause?.id)

@@ -45,6 +45,19 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
                 CREATE INDEX timers_due_at ON timers (due_at);
                 """)
         }
+        migrator.registerMigration("v3: state as a rowid table") { db in
+            // Records are 1–2 KB: too large for a WITHOUT ROWID b-tree (which keeps whole rows
+            // in its index pages and spills them to overflow pages), so every write touched
+            // many pages and the cost per order grew with the table. A rowid table with an
+            // index on (kind, key) keeps the index small and each record in its own cells.
+            try db.execute(sql: """
+                CREATE TABLE state_rows (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL);
+                INSERT INTO state_rows (kind, key, value) SELECT kind, key, value FROM state;
+                DROP TABLE state;
+                ALTER TABLE state_rows RENAME TO state;
+                CREATE UNIQUE INDEX state_kind_key ON state (kind, key);
+                """)
+        }
         return migrator
     }
 
