@@ -27,16 +27,23 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "local or production librdkafka tuning. Env ORDERFLOW_KAFKA_PROFILE; default local.")
     var kafkaProfile: KafkaProfile?
 
+    @Option(help: "Extra librdkafka properties, key=value,key=value (split on every comma). Env ORDERFLOW_KAFKA_OPTIONS; wins over the options file.")
+    var kafkaOptions: String?
+
+    @Option(help: "File of extra librdkafka properties, one key=value per line (# comments; values may contain commas). Env ORDERFLOW_KAFKA_OPTIONS_FILE.")
+    var kafkaOptionsFile: String?
+
     var environment: [String: String] { ProcessInfo.processInfo.environment }
     var servers: String { bootstrapServers ?? environment["ORDERFLOW_BOOTSTRAP_SERVERS"] ?? "127.0.0.1:9092" }
     var topics: TopicNames { TopicNames(prefix: topicPrefix ?? environment["ORDERFLOW_TOPIC_PREFIX"] ?? "") }
 
-    func client(_ role: String) -> KafkaClientConfig {
-        let profile = kafkaProfile ?? KafkaProfile(rawValue: environment["ORDERFLOW_KAFKA_PROFILE"] ?? "local") ?? .local
-        switch profile {
-        case .local: return .local(bootstrapServers: servers, clientId: "orderctl-\(role)")
-        case .production: return KafkaClientConfig(bootstrapServers: servers, clientId: "orderctl-\(role)")
-        }
+    /// Profile and extra librdkafka options, read exactly as the services read them.
+    func kafkaSettings() throws -> KafkaSettings {
+        try KafkaSettings.resolve(profile: kafkaProfile, options: kafkaOptions, optionsFile: kafkaOptionsFile, environment: environment)
+    }
+
+    func client(_ role: String) throws -> KafkaClientConfig {
+        try kafkaSettings().clientConfig(bootstrapServers: servers, clientId: "orderctl-\(role)")
     }
 
     var logger: Logger {
@@ -45,11 +52,11 @@ struct ConnectionOptions: ParsableArguments {
         return logger
     }
 
-    func producer() throws -> KafkaProducer { try KafkaProducer(client: client("producer"), logger: logger) }
+    func producer() throws -> KafkaProducer { try KafkaProducer(client: try client("producer"), logger: logger) }
 
     /// A consumer that reads `topics` from the beginning, without a group.
     func reader(_ topics: [Topic]) throws -> KafkaConsumer {
-        try KafkaConsumer(config: KafkaConsumerConfig(client: client("reader"), mode: .assignAll, topics: topics.map(self.topics.name)),
+        try KafkaConsumer(config: KafkaConsumerConfig(client: try client("reader"), mode: .assignAll, topics: topics.map(self.topics.name)),
                           logger: logger)
     }
 }

@@ -15,7 +15,7 @@ struct Topics: AsyncParsableCommand {
         @Option(help: "Replication factor.") var replicationFactor = 1
 
         func run() async throws {
-            let admin = try KafkaAdmin(client: connection.client("admin"), logger: connection.logger)
+            let admin = try KafkaAdmin(client: try connection.client("admin"), logger: connection.logger)
             let specs = Topic.allCases.map { topic in
                 KafkaTopicSpec(name: connection.topics.name(topic), partitions: partitions, replicationFactor: replicationFactor,
                                config: topic.isCompacted ? ["cleanup.policy": "compact"] : [:])

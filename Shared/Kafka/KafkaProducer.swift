@@ -6,7 +6,8 @@ import Synchronization
 
 /// Producer settings.
 public struct KafkaProducerConfig: Sendable {
-    /// Connection settings; `client.options` override the producer defaults below.
+    /// Connection settings; the producer defaults below win over `client.profileOptions`,
+    /// and `client.options` win over the defaults.
     public var client: KafkaClientConfig
     /// How long `shutdown()` waits for outstanding messages to be delivered.
     public var flushTimeout: Duration
@@ -20,18 +21,25 @@ public struct KafkaProducerConfig: Sendable {
         self.queueFullTimeout = queueFullTimeout
     }
 
-    /// Defaults the producer sets before applying `client.options`: idempotence on,
-    /// `acks=all`, and no topic auto-creation (topics are created explicitly with
-    /// `KafkaAdmin`, with their partition count and config; a send to a missing topic fails
-    /// with `.delivery` after `message.timeout.ms` instead of silently creating it).
+    /// Defaults the producer sets over any profile (`client.profileOptions`) and before
+    /// applying `client.options`: idempotence on, `acks=all`, no delivery timeout, and no
+    /// topic auto-creation (topics are created explicitly with `KafkaAdmin`, with their
+    /// partition count and config; a send to a missing topic fails with `.delivery` instead
+    /// of silently creating it).
     public static let defaultProperties: [String: String] = [
         "enable.idempotence": "true",
         "acks": "all",
         "allow.auto.create.topics": "false",
-        // No delivery timeout: with idempotence, a message that times out can leave a gap
-        // and let a later message of the same key overtake it on a retry (librdkafka,
-        // INTRODUCTION.md "gap-less guarantee"). Undeliverable messages wait for the broker;
-        // shutdown flushes with a bound and purges the rest (they stay in the outbox).
+        // No delivery timeout (infinite), deliberately, and no profile may change it: with
+        // idempotence, a message that times out leaves a gap, and when the outbox re-sends
+        // it, it lands after later messages of the same key, so an order's status events
+        // would lose their causal order after a broker outage (librdkafka, INTRODUCTION.md
+        // "gap-less guarantee"). Chosen over `enable.gapless.guarantee=true`, which turns
+        // such a timeout into a fatal error that makes the producer unusable until the
+        // process restarts; with no timeout there is nothing to fail: undeliverable messages
+        // wait for the broker, and librdkafka's idempotent retries keep their order. The
+        // outbox retries anyway, and shutdown flushes with a bound and purges the rest (they
+        // stay in the outbox). Overriding it in `client.options` is possible and warned about.
         "message.timeout.ms": "0",
         "log.connection.close": "false",
     ]
@@ -217,6 +225,10 @@ final class ProducerCore: Sendable {
         self.config = config
         self.logger = logger
         let context = ClientContext(logger: logger, role: .producer, deliveries: deliveries)
+        if let timeout = config.client.options["message.timeout.ms"], timeout != "0",
+           config.client.options["enable.gapless.guarantee"] != "true" {
+            logger.warning("message.timeout.ms=\(timeout) overrides the producer's infinite delivery timeout: after a broker outage a timed-out message can be re-sent after later ones of the same key")
+        }
         handle = try RdKafkaHandle.make(
             type: RD_KAFKA_PRODUCER,
             properties: config.client.properties(for: .producer, defaults: KafkaProducerConfig.defaultProperties),

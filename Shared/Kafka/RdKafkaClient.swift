@@ -19,6 +19,10 @@ final class ClientContext: Sendable {
     let deliveries: DeliveryRegistry?
     /// Consumer only: receives rebalance callbacks.
     let rebalancer: RebalanceHandler?
+    /// Values of the sensitive properties this client was created with (set once by
+    /// `RdKafkaHandle.make` before any callback can run): scrubbed from every librdkafka
+    /// text that is logged or thrown.
+    private let secretValues = Mutex<[String]>([])
 
     init(logger: Logger, role: ClientRole, deliveries: DeliveryRegistry? = nil, rebalancer: RebalanceHandler? = nil) {
         self.logger = logger
@@ -28,6 +32,17 @@ final class ClientContext: Sendable {
     }
 
     var fatal: KafkaError? { fatalError.withLock { $0 } }
+
+    var secrets: [String] {
+        get { secretValues.withLock { $0 } }
+        set { secretValues.withLock { $0 = newValue } }
+    }
+
+    /// `text` with the client's secret values replaced by `[redacted]`.
+    func scrub(_ text: String) -> String {
+        let secrets = self.secrets
+        return secrets.isEmpty ? text : KafkaClientConfig.scrub(text, secrets: secrets)
+    }
 
     static func from(_ rk: OpaquePointer?) -> ClientContext? {
         guard let rk, let raw = rd_kafka_opaque(rk) else { return nil }
@@ -67,12 +82,16 @@ final class RdKafkaHandle: @unchecked Sendable {
             throw KafkaError(.configuration, "rd_kafka_conf_new failed")
         }
         var errstr = [CChar](repeating: 0, count: 512)
+        let secrets = KafkaClientConfig.secrets(in: properties.map { (key: $0.0, value: $0.1) })
+        context.secrets = secrets
         for (key, value) in properties {
             let result = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                let text = cString(errstr)
-                throw KafkaError(.configuration, "invalid librdkafka property \(key)=\(value): \(text)")
+                // librdkafka may quote the rejected value: never let a secret through.
+                let text = KafkaClientConfig.scrub(cString(errstr), secrets: secrets)
+                let shown = KafkaClientConfig.redacted(key: key, value: value)
+                throw KafkaError(.configuration, "invalid librdkafka property \(key)=\(shown): \(text)")
             }
         }
         rd_kafka_conf_set_log_cb(conf, rdkafkaLogCallback)
@@ -84,7 +103,7 @@ final class RdKafkaHandle: @unchecked Sendable {
             // On failure the conf object is still ours.
             rd_kafka_conf_destroy(conf)
             retained.release()
-            throw KafkaError(.configuration, "could not create Kafka client: \(cString(errstr))")
+            throw KafkaError(.configuration, "could not create Kafka client: \(KafkaClientConfig.scrub(cString(errstr), secrets: secrets))")
         }
         return RdKafkaHandle(pointer: rk, context: context, retained: retained)
     }
@@ -105,7 +124,7 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
     rk, level, facility, buffer in
     guard let context = ClientContext.from(rk) else { return }
     let fac = facility.map { String(cString: $0) } ?? "-"
-    let text = buffer.map { String(cString: $0) } ?? ""
+    let text = context.scrub(buffer.map { String(cString: $0) } ?? "")
     context.logger.log(
         level: syslogLevel(level), "\(text)",
         metadata: ["rdkafka.facility": "\(fac)"]
@@ -128,11 +147,11 @@ private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafeP
     rk, err, reason, _ in
     guard let context = ClientContext.from(rk) else { return }
     let code = rd_kafka_resp_err_t(err)
-    let text = reason.map { String(cString: $0) } ?? KafkaError.describe(code)
+    let text = context.scrub(reason.map { String(cString: $0) } ?? KafkaError.describe(code))
     if code == RD_KAFKA_RESP_ERR__FATAL, let rk {
         var buf = [CChar](repeating: 0, count: 512)
         let original = rd_kafka_fatal_error(rk, &buf, buf.count)
-        let error = KafkaError(.fatal, "fatal librdkafka error: \(cString(buf))", rdKafka: original)
+        let error = KafkaError(.fatal, "fatal librdkafka error: \(context.scrub(cString(buf)))", rdKafka: original)
         context.fatalError.withLock { if $0 == nil { $0 = error } }
         context.logger.critical("\(error)")
     } else if code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {

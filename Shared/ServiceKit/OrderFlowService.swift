@@ -24,21 +24,18 @@ public enum OrderFlowService {
         return registry
     }
 
-    /// The librdkafka settings for a service's clients.
+    /// The librdkafka settings for a service's clients (`KafkaSettings.clientConfig`).
     public static func kafkaConfig(_ config: ServiceConfig, role: String) -> KafkaClientConfig {
-        let clientId = "orderflow-\(config.identity.name)-\(role)"
-        switch config.kafkaProfile {
-        case .local:
-            var options = config.kafkaOptions
-            if role == "masterdata", options["fetch.wait.max.ms"] == nil {
-                // The local broker holds every fetch for the full wait: a short one makes an
-                // idle reader ask a hundred times a second. Master data changes rarely; a
-                // quarter of a second to see a change is plenty.
-                options["fetch.wait.max.ms"] = "250"
-            }
-            return .local(bootstrapServers: config.bootstrapServers, clientId: clientId, options: options)
-        case .production: return KafkaClientConfig(bootstrapServers: config.bootstrapServers, clientId: clientId, options: config.kafkaOptions)
+        var client = config.kafkaSettings.clientConfig(bootstrapServers: config.bootstrapServers,
+                                                       clientId: "orderflow-\(config.identity.name)-\(role)")
+        if role == "masterdata", config.kafkaProfile == .local {
+            // The local broker holds every fetch for the full wait: a short one makes an
+            // idle reader ask a hundred times a second. Master data changes rarely; a
+            // quarter of a second to see a change is plenty. (A profile option: a user's
+            // fetch.wait.max.ms still wins.)
+            client.profileOptions["fetch.wait.max.ms"] = "250"
         }
+        return client
     }
 
     /// Builds the service group for `rules` (tests call this too).
@@ -110,12 +107,15 @@ public enum OrderFlowService {
     /// Runs a department service until SIGTERM/SIGINT.
     public static func run(rules: any DepartmentRules, config: ServiceConfig,
                            extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] }) async throws {
+        MemoryTuning.apply()
         let registry = bootstrapObservability(level: config.logLevel)
         let logger = Logger(label: "orderflow.\(config.identity.name)")
         logger.info("starting", metadata: [
             "kafka.bootstrap": "\(config.bootstrapServers)", "kafka.group": "\(config.groupId)",
             "db.path": "\(config.databasePath)", "http.port": "\(config.httpPort)",
             "librdkafka.version": "\(Librdkafka.versionString)",
+            "kafka.profile": "\(config.kafkaProfile.rawValue)",
+            "kafka.options": "\(RedactedProperties(config.kafkaOptions))",
         ])
         let group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
         try await group.run()

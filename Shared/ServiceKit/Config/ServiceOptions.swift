@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Kafka
 import Logging
 import OrderModel
 
@@ -42,7 +43,8 @@ public struct ServiceConfig: Sendable {
     public var httpPort: Int
     public var groupId: String
     public var kafkaProfile: KafkaProfile
-    /// Extra librdkafka properties, applied last.
+    /// Extra librdkafka properties (`ORDERFLOW_KAFKA_OPTIONS_FILE`, then
+    /// `ORDERFLOW_KAFKA_OPTIONS`), applied last. Print them only through `RedactedProperties`.
     public var kafkaOptions: [String: String]
     public var logLevel: Logger.Level
     public var batchSize: Int
@@ -53,6 +55,20 @@ public struct ServiceConfig: Sendable {
     public var environment: [String: String]
 
     public var topics: TopicNames { TopicNames(prefix: topicPrefix) }
+
+    /// Profile and options, as `KafkaSettings`.
+    public var kafkaSettings: KafkaSettings { KafkaSettings(profile: kafkaProfile, options: kafkaOptions) }
+}
+
+extension ServiceConfig: CustomStringConvertible {
+    /// The settings, with the values of sensitive Kafka options redacted and without the
+    /// environment (it holds ORDERFLOW_KAFKA_OPTIONS verbatim).
+    public var description: String {
+        "ServiceConfig(service: \(identity.name), bootstrapServers: \(bootstrapServers), topicPrefix: \(topicPrefix), "
+            + "databasePath: \(databasePath), http: \(httpHost):\(httpPort), groupId: \(groupId), "
+            + "kafkaProfile: \(kafkaProfile.rawValue), kafkaOptions: [\(RedactedProperties(kafkaOptions))], "
+            + "logLevel: \(logLevel), batchSize: \(batchSize), batchWait: \(batchWait), tickInterval: \(tickInterval))"
+    }
 }
 
 /// The command-line flags every service accepts. Each falls back to an environment
@@ -79,8 +95,11 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "librdkafka tuning: local (in-memory dev broker) or production. Env ORDERFLOW_KAFKA_PROFILE; default local.")
     public var kafkaProfile: KafkaProfile?
 
-    @Option(help: "Extra librdkafka properties, key=value,key=value. Env ORDERFLOW_KAFKA_OPTIONS.")
+    @Option(help: "Extra librdkafka properties, key=value,key=value (split on every comma). Env ORDERFLOW_KAFKA_OPTIONS; wins over the options file.")
     public var kafkaOptions: String?
+
+    @Option(help: "File of extra librdkafka properties, one key=value per line (# comments; values may contain commas). Env ORDERFLOW_KAFKA_OPTIONS_FILE.")
+    public var kafkaOptionsFile: String?
 
     @Option(help: "trace, debug, info, notice, warning, error, critical. Env ORDERFLOW_LOG_LEVEL; default info.")
     public var logLevel: String?
@@ -114,10 +133,8 @@ public struct ServiceOptions: ParsableArguments {
             }
             return value
         }
-        let profileText = kafkaProfile?.rawValue ?? env("KAFKA_PROFILE") ?? KafkaProfile.local.rawValue
-        guard let profile = KafkaProfile(rawValue: profileText) else {
-            throw ValidationError("ORDERFLOW_KAFKA_PROFILE='\(profileText)' is not one of local, production")
-        }
+        let kafka = try KafkaSettings.resolve(profile: kafkaProfile, options: kafkaOptions, optionsFile: kafkaOptionsFile,
+                                              environment: environment)
         let levelText = logLevel ?? env("LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelText) else {
             throw ValidationError("log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
@@ -132,23 +149,12 @@ public struct ServiceOptions: ParsableArguments {
             httpHost: httpHost ?? env("HTTP_HOST") ?? "127.0.0.1",
             httpPort: try int(httpPort, "HTTP_PORT", identity.defaultHTTPPort),
             groupId: groupId ?? env("GROUP_ID") ?? "orderflow-\(identity.name)",
-            kafkaProfile: profile,
-            kafkaOptions: try Self.parseKafkaOptions(kafkaOptions ?? env("KAFKA_OPTIONS") ?? ""),
+            kafkaProfile: kafka.profile,
+            kafkaOptions: kafka.options,
             logLevel: level,
             batchSize: max(1, try int(batchSize, "BATCH_SIZE", 500)),
             batchWait: .milliseconds(try int(batchWaitMs, "BATCH_WAIT_MS", 20)),
             tickInterval: .milliseconds(max(10, try int(tickMs, "TICK_MS", 200))),
             environment: departmentEnvironment)
-    }
-
-    /// Parses `key=value,key=value`.
-    static func parseKafkaOptions(_ text: String) throws -> [String: String] {
-        var options: [String: String] = [:]
-        for pair in text.split(separator: ",") where !pair.trimmingCharacters(in: .whitespaces).isEmpty {
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw ValidationError("Kafka option '\(pair)' is not key=value") }
-            options[parts[0].trimmingCharacters(in: .whitespaces)] = parts[1].trimmingCharacters(in: .whitespaces)
-        }
-        return options
     }
 }
