@@ -6,7 +6,7 @@
 # orders at once, pays every invoice, and reports
 #   - orders/s from the first submission to the last `completed` (orderctl demo measures),
 #   - CPU microseconds per order of each service and of the broker (from /proc, user+system),
-#   - peak resident memory (VmHWM) of each service;
+#   - resident memory of each service at the end of the run (VmRSS) and its peak (VmHWM);
 # then, on a fresh stack again, it submits orders at a fixed rate (half of the capacity
 # measured at the middle size, or ORDERFLOW_BENCH_RATE) and reports latency
 # p50/p95/p99 from submission to `completed`. Last, how throughput changes between sizes.
@@ -29,6 +29,7 @@ CLK_TCK=$(getconf CLK_TCK)
 # CPU seconds (user + system) a process has used so far.
 cpu_seconds() { awk -v tck="$CLK_TCK" '{ print ($14 + $15) / tck }' "/proc/$1/stat"; }
 peak_rss_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # run_stack NAME ORDERS [demo flags…]: a fresh broker and services, one demo run, the
 # figures into $WORK/NAME.*; the stack is stopped afterwards.
@@ -59,7 +60,7 @@ PY
   for i in "${!pids[@]}"; do
     local label=broker
     [ "$i" -gt 0 ] && label=${SERVICES[$((i-1))]}
-    echo "$label $(cpu_seconds "${pids[$i]}") ${before[$i]} $(peak_rss_kib "${pids[$i]}")" >> "$dir/cpu"
+    echo "$label $(cpu_seconds "${pids[$i]}") ${before[$i]} $(peak_rss_kib "${pids[$i]}") $(rss_kib "${pids[$i]}")" >> "$dir/cpu"
   done
   stack_stop
   trap 'stack_stop; rm -rf "$WORK"' INT TERM EXIT
@@ -75,10 +76,10 @@ orders = int(sys.argv[3])
 rows = [line.split() for line in open(sys.argv[2])]
 print(f"  {int(result['finished'])}/{orders} orders in {result['seconds']:.1f} s: {result['ordersPerSecond']:.0f} orders/s")
 services_us = 0.0
-for label, after, before, rss in rows:
+for label, after, before, peak, rss in rows:
     us = (float(after) - float(before)) * 1e6 / orders
     if label != "broker": services_us += us
-    extra = f", peak RSS {int(rss) / 1024:.0f} MiB" if label != "broker" else ""
+    extra = f", RSS {int(rss) / 1024:.0f} MiB at the end (peak {int(peak) / 1024:.0f} MiB)" if label != "broker" else ""
     print(f"  {label:<10} {us:8.0f} µs CPU/order{extra}")
 print(f"  services together: {services_us:.0f} µs CPU/order")
 user, system = open(sys.argv[2].replace("/cpu", "/orderctl.time")).read().split()[-2:]

@@ -44,7 +44,7 @@ public actor OutboxPublisher {
     /// `firstTopics` are published (and acknowledged) before the other rows of a round:
     /// the status topic, so that the status feed follows cause and effect.
     public init(database: any ServiceDatabase, producer: KafkaProducer, service: String, logger: Logger,
-                firstTopics: Set<String> = [], batchLimit: Int = 5000) {
+                firstTopics: Set<String> = [], batchLimit: Int = 2000) {
         self.firstTopics = firstTopics
         self.database = database
         self.producer = producer
