@@ -60,7 +60,7 @@ public protocol StateStore: AnyObject {
 extension StateStore {
     public func get<R: StateRecord>(_ type: R.Type, _ key: String) throws -> R? {
         guard let data = try loadRaw(kind: R.kind, key: key) else { return nil }
-        return try OrderFlowJSON.decoder.decode(R.self, from: data)
+        return try OrderFlowJSON.decode(R.self, from: data)
     }
 
     public func put<R: StateRecord>(_ record: R, _ key: String) throws {
@@ -72,7 +72,7 @@ extension StateStore {
     }
 
     public func all<R: StateRecord>(_ type: R.Type) throws -> [(key: String, value: R)] {
-        try loadAllRaw(kind: R.kind).map { ($0.key, try OrderFlowJSON.decoder.decode(R.self, from: $0.value)) }
+        try loadAllRaw(kind: R.kind).map { ($0.key, try OrderFlowJSON.decode(R.self, from: $0.value)) }
     }
 
     /// Master data: the product with `sku`, as last published on `masterdata.products`.

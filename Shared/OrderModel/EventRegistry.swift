@@ -56,7 +56,7 @@ public struct EventRegistry: Sendable {
         entries[P.eventType] = Entry(currentVersion: P.dataVersion, upcasters: upcasters, decode: { data in
             try data.decode(P.self)
         }, decodeCurrent: { bytes in
-            let typed = try OrderFlowJSON.decoder.decode(TypedEnvelope<P>.self, from: bytes)
+            let typed = try OrderFlowJSON.decode(TypedEnvelope<P>.self, from: bytes)
             return (InboundEnvelope(typed), typed.data)
         })
     }
@@ -85,7 +85,7 @@ public struct EventRegistry: Sendable {
     /// JSON tree to be upcast; whatever fails the fast path is read again the careful way,
     /// so errors (and dead-letter reasons) are exactly those of `decode(_:)`.
     public func decodeForProcessing(_ bytes: Data) throws(EventDecodingError) -> (InboundEnvelope, any EventPayload) {
-        if let head = try? OrderFlowJSON.decoder.decode(EnvelopeHead.self, from: bytes),
+        if let head = try? OrderFlowJSON.decode(EnvelopeHead.self, from: bytes),
            let entry = entries[head.type], (head.dataversion ?? 1) == entry.currentVersion,
            let decoded = try? entry.decodeCurrent(bytes) {
             return decoded

@@ -126,7 +126,7 @@ public struct OrderSubmission: Codable, Sendable, Hashable {
         let data = Data(bytes)
         // The common case in one pass: a well-formed submission of a supported version.
         // Anything else is read again below, so that the reason is the precise one.
-        if let submission = try? OrderFlowJSON.decoder.decode(OrderSubmission.self, from: data),
+        if let submission = try? OrderFlowJSON.decode(OrderSubmission.self, from: data),
            let version = submission.schemaVersion, supportedSchemaVersions.contains(version),
            let channel = submission.channel, !channel.isEmpty,
            let external = submission.externalOrderId, !external.isEmpty {

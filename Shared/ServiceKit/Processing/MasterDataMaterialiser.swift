@@ -122,14 +122,14 @@ public final class MasterDataMaterialiser: Service {
         do {
             switch topic {
             case .products:
-                let record = try OrderFlowJSON.decoder.decode(ProductRecord.self, from: Data(value))
+                let record = try OrderFlowJSON.decode(ProductRecord.self, from: Data(value))
                 guard MasterDataSchema.supportedVersions.contains(record.schemaVersion) else {
                     return .invalid("product schemaVersion \(record.schemaVersion) is not supported")
                 }
                 guard record.sku.rawValue == key else { return .invalid("key '\(key)' differs from sku '\(record.sku)'") }
                 return .upsertProduct(record)
             case .customers:
-                let record = try OrderFlowJSON.decoder.decode(CustomerRecord.self, from: Data(value))
+                let record = try OrderFlowJSON.decode(CustomerRecord.self, from: Data(value))
                 guard MasterDataSchema.supportedVersions.contains(record.schemaVersion) else {
                     return .invalid("customer schemaVersion \(record.schemaVersion) is not supported")
                 }

@@ -54,7 +54,7 @@ final class BatchState: ServiceTransaction {
             set(Entry(value: value, dirty: false), kind: R.kind, key: key)
             return value
         }
-        let value = try base.loadRaw(kind: R.kind, key: key).map { try OrderFlowJSON.decoder.decode(R.self, from: $0) }
+        let value = try base.loadRaw(kind: R.kind, key: key).map { try OrderFlowJSON.decode(R.self, from: $0) }
         set(Entry(value: value, dirty: false), kind: R.kind, key: key)
         return value
     }
@@ -73,7 +73,7 @@ final class BatchState: ServiceTransaction {
         }
         var result: [String: R] = [:]
         for (key, data) in try base.loadAllRaw(kind: R.kind) where entries[R.kind]?[key] == nil {
-            let value = try OrderFlowJSON.decoder.decode(R.self, from: data)
+            let value = try OrderFlowJSON.decode(R.self, from: data)
             set(Entry(value: value, dirty: false), kind: R.kind, key: key)
             result[key] = value
         }

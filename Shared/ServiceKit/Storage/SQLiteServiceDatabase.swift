@@ -74,7 +74,7 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
             try Row.fetchAll(db, sql: "SELECT sequence, topic, key, value, headers FROM outbox ORDER BY sequence LIMIT ?", arguments: [limit])
                 .map { row in
                     let headersJSON: String = row["headers"]
-                    let headers = (try? OrderFlowJSON.decoder.decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+                    let headers = (try? OrderFlowJSON.decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
                     let key: Data? = row["key"]
                     let value: Data? = row["value"]
                     return OutboxMessage(sequence: row["sequence"], topic: row["topic"], key: key.map { [UInt8]($0) },
