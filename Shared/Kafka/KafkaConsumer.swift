@@ -95,6 +95,14 @@ public struct KafkaConsumerConfig: Sendable {
 /// handed out in this assignment) are dropped. Expectations reset on every assignment change,
 /// so a re-delivery after a rebalance is never dropped. Topics in
 /// `KafkaConsumerConfig.gapTolerantTopics` are not tracked. Counters: `gapStatistics`.
+///
+/// Rebalances end a batch: when the group revokes partitions while a batch is being polled
+/// (the rebalance callback runs inside the poll), the batch ends there and the messages it
+/// already holds of the revoked partitions are dropped (their next owner receives them from
+/// the last committed offset), so no batch handed out holds messages of partitions the
+/// consumer no longer owns (`revocationStatistics`). `commit` skips unassigned partitions.
+///
+/// A fatal librdkafka error makes polls throw `KafkaError(.fatal)` and ends `run()` with it.
 public final class KafkaConsumer: Service, Sendable {
     private enum Phase { case open, closing, closed }
 
@@ -104,6 +112,9 @@ public final class KafkaConsumer: Service, Sendable {
     private let config: KafkaConsumerConfig
     private let logger: Logger
     private let phase = Mutex(Phase.open)
+    /// Test hook: microseconds the poll loop sleeps after taking each message into a batch
+    /// (0: none), to hold a batch open across a rebalance in tests.
+    let delayPerMessageForTesting = Atomic<Int>(0)
 
     /// Assignment changes decided by the group (and the initial assignment in assign-all mode).
     /// Buffers the newest 64 events.
@@ -164,8 +175,12 @@ public final class KafkaConsumer: Service, Sendable {
         guard needsClose else { return }
         queue.async { [handle, shared] in
             guard !handle.isDestroyed else { return }
-            rd_kafka_consumer_close(handle.pointer)
-            handle.destroy()
+            if handle.checkFatal() != nil {
+                handle.destroy(skipConsumerClose: true)
+            } else {
+                rd_kafka_consumer_close(handle.pointer)
+                handle.destroy()
+            }
             shared.finish()
         }
     }
@@ -185,6 +200,10 @@ public final class KafkaConsumer: Service, Sendable {
 
     /// Counters of the offset-gap guard since the consumer was created.
     public var gapStatistics: KafkaGapStatistics { shared.gapStatistics }
+
+    /// How often a rebalance revoked partitions while a batch was being polled (the batch
+    /// ended there, without the revoked partitions' messages), since the consumer was created.
+    public var revocationStatistics: KafkaRevocationStatistics { shared.revocationStatistics }
 
     /// Assigned partitions whose last commit failed (reported by the broker, or for
     /// `waitForBroker: false` commits by the offset-commit callback), with the next offset
@@ -328,20 +347,59 @@ public final class KafkaConsumer: Service, Sendable {
         phase.withLock { if $0 == .open { $0 = .closing } }
         _ = try? await runBlocking(on: queue) { [self] in
             guard !handle.isDestroyed else { return }
-            let err = rd_kafka_consumer_close(handle.pointer)
-            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                logger.warning("consumer close: \(KafkaError.describe(err))")
+            if handle.checkFatal() != nil {
+                // After a fatal error the consumer can neither leave its group nor commit:
+                // librdkafka refuses the close, and destroying it the usual way could wait
+                // for a group shutdown that never completes.
+                handle.destroy(skipConsumerClose: true)
+            } else {
+                let err = rd_kafka_consumer_close(handle.pointer)
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.warning("consumer close: \(KafkaError.describe(err))")
+                }
+                handle.destroy()
             }
-            handle.destroy()
             phase.withLock { $0 = .closed }
             shared.finish()
         }
     }
 
-    /// ServiceLifecycle entry point: waits for graceful shutdown (or cancellation), then `close()`.
+    /// Whether the consumer can still consume: not after a fatal librdkafka error, nor once
+    /// closing. (Group membership is `isJoined`.)
+    public var health: KafkaClientHealth {
+        if let fatal = handle.context.fatal { return .fatal(fatal.message) }
+        return isClosed ? .closed : .healthy
+    }
+
+    /// ServiceLifecycle entry point: waits for graceful shutdown (or cancellation), then
+    /// `close()`. A fatal librdkafka error ends it at once, also while nobody polls: the
+    /// consumer closes and `run()` throws the `KafkaError(.fatal)`, so that the service group
+    /// (and the process) ends with an error.
     public func run() async throws {
-        try? await gracefulShutdown()
+        let fatal = await cancelWhenGracefulShutdown { [self] in await watchForFatal() }
         await close()
+        if let fatal { throw fatal }
+    }
+
+    /// Returns the first fatal error (nil once cancelled): woken by the error callback (served
+    /// while batches are polled), and asking librdkafka once a second for one raised while
+    /// nobody polls.
+    private func watchForFatal() async -> KafkaError? {
+        let context = handle.context
+        return await withTaskGroup(of: KafkaError?.self) { group in
+            group.addTask { await context.waitForFatal() }
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    if Task.isCancelled { break }
+                    if let fatal = try? await runBlocking(on: queue, { [handle] in handle.checkFatal() }) { return fatal }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
     }
 
     // MARK: Polling (on the queue)
@@ -364,10 +422,12 @@ public final class KafkaConsumer: Service, Sendable {
 
     private func pollOnQueue(maxMessages: Int, maxWait: Duration, cancelled: CancellationFlag) throws -> PollOutcome {
         guard phase.withLock({ $0 == .open }), !handle.isDestroyed else { return .closed }
-        if let fatal = handle.context.fatal { throw fatal }
+        if let fatal = handle.checkFatal() { throw fatal }
         if case .assignAll = config.mode, !shared.isJoined { try assignAllPartitions() }
         let deadline = ContinuousClock.now + maxWait
         var batch: [KafkaMessage] = []
+        // Revocations recorded before this poll (e.g. by a close) have no batch to cut.
+        _ = shared.takeRevokedDuringPoll()
         while batch.count < maxMessages {
             if cancelled.flag.load(ordering: .relaxed) || phase.withLock({ $0 != .open }) { break }
             let remaining = deadline - ContinuousClock.now
@@ -375,13 +435,36 @@ public final class KafkaConsumer: Service, Sendable {
             // Wait (in slices, to notice cancellation) only for the first message; after that
             // take what librdkafka has already fetched and end the batch once its queue is empty.
             let timeout = batch.isEmpty ? max(min(remaining, .milliseconds(100)).milliseconds, 1) : 0
-            guard let message = rd_kafka_consumer_poll(handle.pointer, timeout) else {
+            let polled = rd_kafka_consumer_poll(handle.pointer, timeout)
+            defer { if let polled { rd_kafka_message_destroy(polled) } }
+            // Rebalances end a batch: when the rebalance callback revoked partitions during
+            // this poll, the messages of those partitions already in the batch belong to
+            // their new owner (who gets them again from the last commit) and are dropped,
+            // and the batch ends here, so it never straddles the rebalance.
+            let revoked = shared.takeRevokedDuringPoll()
+            let cut = !revoked.isEmpty
+            if cut, !batch.isEmpty {
+                let before = batch.count
+                batch = RevocationCut.dropping(revoked, from: batch)
+                shared.recordCut(dropped: before - batch.count)
+                logger.info("partitions revoked while a batch was polled: batch ended", metadata: [
+                    "revoked": "\(revoked.sorted())", "batch.kept": "\(batch.count)", "batch.dropped": "\(before - batch.count)",
+                ])
+            }
+            guard let message = polled else {
                 if batch.isEmpty { continue } else { break }
             }
-            defer { rd_kafka_message_destroy(message) }
             let err = message.pointee.err
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                if let delivered = guardedCopy(message) { batch.append(delivered) }
+                if cut, !shared.assignment.contains(KafkaConsumer.topicPartition(of: message)) {
+                    // Fetched for an assignment that no longer holds (librdkafka normally
+                    // discards these itself).
+                } else if let delivered = guardedCopy(message) {
+                    batch.append(delivered)
+                    let delay = delayPerMessageForTesting.load(ordering: .relaxed)
+                    if delay > 0 { usleep(UInt32(clamping: delay)) }
+                }
+                if cut, !batch.isEmpty { break }
             } else if err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
                 continue
             } else {
@@ -398,9 +481,14 @@ public final class KafkaConsumer: Service, Sendable {
     /// Runs a fetched message through the offset-gap guard: the copied message if it is to be
     /// handed out, `nil` if it was discarded (duplicate, or past a gap: then the partition has
     /// been sought back to the expected offset).
-    private func guardedCopy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage? {
+    private static func topicPartition(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaTopicPartition {
         let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-        let tp = KafkaTopicPartition(topic: topic, partition: message.pointee.partition)
+        return KafkaTopicPartition(topic: topic, partition: message.pointee.partition)
+    }
+
+    private func guardedCopy(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage? {
+        let tp = KafkaConsumer.topicPartition(of: message)
+        let topic = tp.topic
         let offset = message.pointee.offset
         if shared.needsBaseline(tp) { resolveBaselines() }
         let observation = shared.observe(tp, offset: offset)
@@ -425,6 +513,15 @@ public final class KafkaConsumer: Service, Sendable {
             if seek(tp, to: from) { return nil }
             shared.refetchFailed(tp, offset: offset)
             return KafkaConsumer.copy(message, topic: topic)
+        }
+    }
+
+    /// Test hook: makes librdkafka raise a fatal error on this consumer
+    /// (`rd_kafka_test_fatal_error`, as if its static group membership had been fenced).
+    func raiseFatalErrorForTesting(_ reason: String) async throws -> Bool {
+        try await runBlocking(on: queue) { [self] in
+            guard !handle.isDestroyed else { return false }
+            return rd_kafka_test_fatal_error(handle.pointer, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID, reason) == RD_KAFKA_RESP_ERR_NO_ERROR
         }
     }
 
@@ -592,6 +689,9 @@ final class RebalanceHandler: Sendable {
         /// Newly assigned (tracked) partitions whose expected first offset is still to be looked up.
         var pendingBaselines: Set<KafkaTopicPartition> = []
         var commits = OffsetCommitTracker()
+        /// Partitions revoked since the poll loop last asked (`takeRevokedDuringPoll`).
+        var revokedDuringPoll: Set<KafkaTopicPartition> = []
+        var revocationCuts = KafkaRevocationStatistics()
     }
 
     /// What the gap guard said about a message, with the state it was judged against.
@@ -619,6 +719,23 @@ final class RebalanceHandler: Sendable {
     var isJoined: Bool { state.withLock { $0.joined } }
     var gapStatistics: KafkaGapStatistics { state.withLock { $0.gapGuard.statistics } }
     var pendingCommitFailures: [KafkaTopicPartition: Int64] { state.withLock { $0.commits.failed } }
+    var revocationStatistics: KafkaRevocationStatistics { state.withLock { $0.revocationCuts } }
+
+    /// The partitions revoked since the last call (the poll loop asks after every poll).
+    func takeRevokedDuringPoll() -> Set<KafkaTopicPartition> {
+        state.withLock { state in
+            guard !state.revokedDuringPoll.isEmpty else { return [] }
+            defer { state.revokedDuringPoll = [] }
+            return state.revokedDuringPoll
+        }
+    }
+
+    func recordCut(dropped: Int) {
+        state.withLock { state in
+            state.revocationCuts.cutBatches += 1
+            state.revocationCuts.droppedMessages += dropped
+        }
+    }
 
     // MARK: Gap guard (called on the consumer queue)
 
@@ -707,6 +824,7 @@ final class RebalanceHandler: Sendable {
 
     func recordRevoked(_ partitions: [KafkaTopicPartition], all: Bool) {
         state.withLock { state in
+            state.revokedDuringPoll.formUnion(partitions)
             if all {
                 // EAGER revoke (or error/close): out of the generation until the next assign.
                 state.assignment = []

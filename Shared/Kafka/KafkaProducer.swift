@@ -112,10 +112,27 @@ public final class KafkaProducer: Service, Sendable {
         await core.shutdown()
     }
 
-    /// ServiceLifecycle entry point: waits for graceful shutdown (or cancellation), then `shutdown()`.
+    /// Whether the producer can still publish: not after a fatal librdkafka error, nor once
+    /// shut down.
+    public var health: KafkaClientHealth { core.health }
+
+    /// ServiceLifecycle entry point: waits for graceful shutdown (or cancellation), then
+    /// `shutdown()`. A fatal librdkafka error ends it at once, also while nothing is being
+    /// sent: the producer shuts down and `run()` throws the `KafkaError(.fatal)`, so that the
+    /// service group (and the process) ends with an error instead of ticking on unable to publish.
     public func run() async throws {
-        try? await gracefulShutdown()
+        let fatal = await cancelWhenGracefulShutdown { [core] in await core.waitForFatal() }
         await shutdown()
+        if let fatal { throw fatal }
+    }
+
+    /// **Test hook, not for production code.** Makes librdkafka raise a fatal error on this
+    /// (idempotent) producer, as if the broker had fenced it (`rd_kafka_test_fatal_error`
+    /// with `OUT_OF_ORDER_SEQUENCE_NUMBER`); the instance is unusable afterwards. Returns
+    /// false if the producer is already shut down or a fatal error was raised before.
+    @discardableResult
+    public func raiseFatalErrorForTesting(_ reason: String) -> Bool {
+        core.raiseFatalForTesting(reason)
     }
 }
 
@@ -278,6 +295,22 @@ final class ProducerCore: Sendable {
         state.withLock { $0.activeProduceCalls -= 1 }
     }
 
+    var health: KafkaClientHealth {
+        if let fatal = handle.context.fatal { return .fatal(fatal.message) }
+        return state.withLock { $0.phase == .running } ? .healthy : .closed
+    }
+
+    func waitForFatal() async -> KafkaError? {
+        await handle.context.waitForFatal()
+    }
+
+    func raiseFatalForTesting(_ reason: String) -> Bool {
+        // Counts as a produce call: the poll thread cannot destroy the handle meanwhile.
+        do { try beginProduce() } catch { return false }
+        defer { endProduce() }
+        return rd_kafka_test_fatal_error(handle.pointer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, reason) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
     /// Non-blocking `rd_kafka_producev` (via the shim). The handle cannot be destroyed meanwhile
     /// because `activeProduceCalls > 0` holds the poll thread back.
     private func produce(_ message: KafkaOutgoingMessage, ticket: UInt) -> rd_kafka_resp_err_t {
@@ -382,7 +415,7 @@ private let deliveryReportCallback: @convention(c) (OpaquePointer?, UnsafePointe
         registry.complete(ticket, .success(KafkaDeliveryReport(topic: topic, partition: m.partition, offset: m.offset)))
     } else {
         let code: KafkaError.Code = m.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT
-            ? .shutdown : .delivery
+            ? .shutdown : m.err == RD_KAFKA_RESP_ERR__FATAL ? .fatal : .delivery
         registry.complete(ticket, .failure(KafkaError(
             code, "message to \(topic) was not delivered: \(KafkaError.describe(m.err))", rdKafka: m.err)))
     }

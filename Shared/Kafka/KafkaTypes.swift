@@ -165,3 +165,24 @@ public enum KafkaTopicCreation: Sendable, Hashable {
     /// The topic already existed (not an error: creation is idempotent).
     case alreadyExisted
 }
+
+/// Whether a Kafka client can still do its work (for readiness checks).
+public enum KafkaClientHealth: Sendable, Equatable {
+    /// Usable.
+    case healthy
+    /// librdkafka raised a fatal error: the instance is unusable until the process restarts.
+    case fatal(String)
+    /// The client has been shut down / closed (or is shutting down).
+    case closed
+
+    public var isHealthy: Bool { self == .healthy }
+
+    /// Why the client is not healthy (nil when it is).
+    public var problem: String? {
+        switch self {
+        case .healthy: nil
+        case .fatal(let reason): "fatal error: \(reason)"
+        case .closed: "closed"
+        }
+    }
+}

@@ -33,6 +33,51 @@ final class ClientContext: Sendable {
 
     var fatal: KafkaError? { fatalError.withLock { $0 } }
 
+    /// Tasks waiting in `waitForFatal()`.
+    private let fatalWaiters = Mutex<(next: Int, waiting: [Int: CheckedContinuation<KafkaError?, Never>])>((0, [:]))
+
+    /// Records the first fatal error and wakes every `waitForFatal()` caller. Returns whether
+    /// `error` was the first.
+    @discardableResult
+    func raiseFatal(_ error: KafkaError) -> Bool {
+        let first = fatalError.withLock { current -> Bool in
+            guard current == nil else { return false }
+            current = error
+            return true
+        }
+        guard first else { return false }
+        let waiters = fatalWaiters.withLock { state in
+            defer { state.waiting = [:] }
+            return Array(state.waiting.values)
+        }
+        for waiter in waiters { waiter.resume(returning: error) }
+        return true
+    }
+
+    /// Suspends until librdkafka raises a fatal error (returns it) or the task is cancelled
+    /// (returns nil).
+    func waitForFatal() async -> KafkaError? {
+        let id = fatalWaiters.withLock { state in
+            defer { state.next += 1 }
+            return state.next
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<KafkaError?, Never>) in
+                // Checked under the waiters' lock, so a concurrent `raiseFatal` either sees
+                // this waiter or has already set the error.
+                let ready: KafkaError?? = fatalWaiters.withLock { state in
+                    if let fatal = self.fatal { return .some(fatal) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiting[id] = continuation
+                    return .none
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            fatalWaiters.withLock { $0.waiting.removeValue(forKey: id) }?.resume(returning: nil)
+        }
+    }
+
     var secrets: [String] {
         get { secretValues.withLock { $0 } }
         set { secretValues.withLock { $0 = newValue } }
@@ -109,13 +154,33 @@ final class RdKafkaHandle: @unchecked Sendable {
     }
 
     /// Destroys the handle (blocking: call only on a client's dedicated queue/thread).
-    func destroy() {
+    /// `skipConsumerClose`: for a consumer after a fatal error, which can neither leave its
+    /// group nor commit (`RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE`).
+    func destroy(skipConsumerClose: Bool = false) {
         guard !destroyed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        rd_kafka_destroy(pointer)
+        if skipConsumerClose {
+            rd_kafka_destroy_flags(pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        } else {
+            rd_kafka_destroy(pointer)
+        }
         retainedContext.release()
     }
 
     var isDestroyed: Bool { destroyed.load(ordering: .acquiring) }
+
+    /// The fatal error librdkafka raised, also when its error callback has not been served
+    /// yet (nobody polled): asks `rd_kafka_fatal_error` and records what it says. Call only
+    /// where the handle cannot be destroyed meanwhile (the client's own queue/thread).
+    func checkFatal() -> KafkaError? {
+        if let fatal = context.fatal { return fatal }
+        guard !isDestroyed else { return nil }
+        var buf = [CChar](repeating: 0, count: 512)
+        let err = rd_kafka_fatal_error(pointer, &buf, buf.count)
+        guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let error = KafkaError(.fatal, "fatal librdkafka error in the \(context.role) (the client is unusable): \(context.scrub(cString(buf)))", rdKafka: err)
+        if context.raiseFatal(error) { context.logger.critical("\(error)") }
+        return context.fatal
+    }
 }
 
 // MARK: - C callbacks (capture nothing; context via rd_kafka_opaque)
@@ -151,9 +216,8 @@ private let rdkafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafeP
     if code == RD_KAFKA_RESP_ERR__FATAL, let rk {
         var buf = [CChar](repeating: 0, count: 512)
         let original = rd_kafka_fatal_error(rk, &buf, buf.count)
-        let error = KafkaError(.fatal, "fatal librdkafka error: \(context.scrub(cString(buf)))", rdKafka: original)
-        context.fatalError.withLock { if $0 == nil { $0 = error } }
-        context.logger.critical("\(error)")
+        let error = KafkaError(.fatal, "fatal librdkafka error in the \(context.role) (the client is unusable): \(context.scrub(cString(buf)))", rdKafka: original)
+        if context.raiseFatal(error) { context.logger.critical("\(error)") }
     } else if code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN {
         // Connection churn is normal (e.g. broker restarts, idle disconnects); librdkafka reconnects.
         context.logger.warning("\(text)", metadata: ["rdkafka.error": "\(String(cString: rd_kafka_err2name(code)))"])

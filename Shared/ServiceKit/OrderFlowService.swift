@@ -54,7 +54,8 @@ public enum OrderFlowService {
             config: KafkaConsumerConfig(client: kafkaConfig(config, role: "consumer"), mode: .group(id: config.groupId),
                                         topics: [topics.name(identity.inbox)]),
             logger: logger)
-        let readiness = Readiness(needsMasterData: identity.needsMasterData) { consumer.isJoined }
+        let readiness = Readiness(needsMasterData: identity.needsMasterData,
+                                  consumer: { consumer.health }, producer: { producer.health }) { consumer.isJoined }
         readiness.markDatabaseOpen()
         let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger,
                                         firstTopics: [topics.name(.status)])
@@ -91,6 +92,10 @@ public enum OrderFlowService {
                                interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData,
                                records: records))
         services.append(InboxPruner(database: database, logger: logger))
+        if let fault = FatalErrorInjection(environment: config.environment) {
+            logger.warning("ORDERFLOW_FATAL_AFTER_MS is set (test hook): the producer raises a fatal error", metadata: ["after_ms": "\(fault.afterMilliseconds)"])
+            services.append(FatalErrorInjector(fault: fault, producer: producer))
+        }
 
         // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and
         // commits), HTTP, consumers (leave the group), producer (flushes) last.
@@ -118,7 +123,14 @@ public enum OrderFlowService {
             "kafka.options": "\(RedactedProperties(config.kafkaOptions))",
         ])
         let group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // A fatal Kafka error (or any service failing) ends the process with a non-zero
+            // exit code (the command's `main` reports the error), so that it is restarted.
+            logger.critical("stopping: a service failed", metadata: ["error": "\(error)"])
+            throw error
+        }
         logger.info("stopped")
     }
 }

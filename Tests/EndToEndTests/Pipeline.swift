@@ -151,6 +151,17 @@ final class Pipeline: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Waits (up to `timeout`) for the service to exit by itself; its exit status, or nil if
+    /// it is still running (or was never started).
+    func waitForExit(_ name: String, timeout: Duration) async -> Int32? {
+        guard let process = lock.withLock({ processes[name] }) else { return nil }
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        guard !process.isRunning else { return nil }
+        lock.withLock { _ = processes.removeValue(forKey: name) }
+        return process.terminationStatus
+    }
+
     func isRunning(_ name: String) -> Bool { lock.withLock { processes[name]?.isRunning ?? false } }
 
     /// Waits until `/ready` answers 200.

@@ -107,6 +107,39 @@ import Testing
         readiness.markMasterDataCaughtUp()
         await waiting.value
         #expect(readiness.isReady)
-        #expect(readiness.checks.map(\.name) == ["database", "masterdata", "consumer"])
+        #expect(readiness.checks.map(\.name) == ["database", "masterdata", "consumer", "producer"])
+    }
+
+    @Test func readinessIncludesTheKafkaClientsAndSaysWhatFails() {
+        let all = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true, producer: .healthy)
+        #expect(all.map(\.name) == ["database", "masterdata", "consumer", "producer"])
+        #expect(all.allSatisfy { $0.ok })
+
+        let fatalProducer = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true,
+                                              producer: .fatal("broker fenced the producer"))
+        #expect(fatalProducer.filter { !$0.ok }.map(\.name) == ["producer"])
+        #expect(fatalProducer.last?.problem == "fatal error: broker fenced the producer")
+
+        let closedConsumer = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .closed, consumerJoined: true, producer: .healthy)
+        #expect(closedConsumer.filter { !$0.ok }.map(\.name) == ["consumer"])
+        #expect(closedConsumer[2].problem == "closed")
+        // The client's own health comes first: a fatal consumer is reported as fatal, not "not joined".
+        let fatalConsumer = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .fatal("x"), consumerJoined: false, producer: .healthy)
+        #expect(fatalConsumer[2].problem == "fatal error: x")
+        let notJoined = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: false, producer: .healthy)
+        #expect(notJoined[2].problem == "not joined to its consumer group")
+        let nothing = Readiness.compose(databaseOpen: false, masterDataCaughtUp: false, consumer: .healthy, consumerJoined: true, producer: .closed)
+        #expect(nothing.filter { !$0.ok }.map(\.name) == ["database", "masterdata", "producer"])
+
+        // Wired through the closures a service passes in.
+        let readiness = Readiness(needsMasterData: false, consumer: { .healthy }, producer: { .fatal("gone") }) { true }
+        readiness.markDatabaseOpen()
+        #expect(!readiness.isReady)
+        #expect(readiness.failures.map(\.name) == ["producer"])
+        let body = Readiness.responseBody(service: "intake", checks: readiness.report)
+        #expect(body == #"{"ready":false,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":false},"failing":{"producer":"fatal error: gone"}}"#)
+        let ok = Readiness.responseBody(service: "intake", checks: all)
+        #expect(ok == #"{"ready":true,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":true},"failing":{}}"#)
+        #expect(Readiness.responseBody(service: "s", checks: [.init(name: "producer", problem: "say \"no\"\n")]).contains(#""producer":"say \"no\"\n""#))
     }
 }

@@ -6,8 +6,9 @@ import ServiceLifecycle
 
 /// The operations endpoints of a service, on its HTTP port:
 /// - `GET /health`: the process is alive (always 200 while it serves).
-/// - `GET /ready`: 200 when the database is open, master data caught up and the consumer
-///   joined; 503 with the failing checks otherwise.
+/// - `GET /ready`: 200 when the database is open, master data caught up, the consumer
+///   joined and healthy and the producer healthy; 503 otherwise, the body naming each
+///   failing check and why (`"failing":{"producer":"fatal error: …"}`).
 /// - `GET /metrics`: Prometheus text format.
 /// - extra read-only routes a department adds (e.g. the warehouse's `/stock`).
 public enum OpsHTTPServer {
@@ -29,10 +30,9 @@ public enum OpsHTTPServer {
             json(.ok, #"{"status":"ok","service":"\#(service)"}"#)
         }
         router.get("/ready") { _, _ in
-            let checks = readiness.checks
-            let body = checks.map { #""\#($0.name)":\#($0.ok)"# }.joined(separator: ",")
+            let checks = readiness.report
             let ready = checks.allSatisfy(\.ok)
-            return json(ready ? .ok : .serviceUnavailable, #"{"ready":\#(ready),"service":"\#(service)","checks":{\#(body)}}"#)
+            return json(ready ? .ok : .serviceUnavailable, Readiness.responseBody(service: service, checks: checks))
         }
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []

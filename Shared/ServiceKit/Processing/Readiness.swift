@@ -1,7 +1,10 @@
+import Kafka
 import Synchronization
 
 /// What `/ready` reports: the database is open, master data has caught up (where the
-/// service needs it) and the consumer has joined its group.
+/// service needs it), the inbox consumer is healthy (no fatal error, not closed) and has
+/// joined its group, and the producer is healthy (no fatal error, not shut down). Each
+/// failing check says why (`failures`).
 public final class Readiness: Sendable {
     private struct State {
         var databaseOpen = false
@@ -13,10 +16,19 @@ public final class Readiness: Sendable {
 
     private let state = Mutex(State())
     private let joined: @Sendable () -> Bool
+    private let consumerHealth: @Sendable () -> KafkaClientHealth
+    private let producerHealth: @Sendable () -> KafkaClientHealth
 
-    /// `joined` tells whether the inbox consumer has partitions assigned.
-    public init(needsMasterData: Bool, joined: @escaping @Sendable () -> Bool) {
+    /// `joined` tells whether the inbox consumer has partitions assigned; `consumer` and
+    /// `producer` tell whether those clients can still work (`KafkaConsumer.health`,
+    /// `KafkaProducer.health`).
+    public init(needsMasterData: Bool,
+                consumer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
+                producer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
+                joined: @escaping @Sendable () -> Bool) {
         self.joined = joined
+        self.consumerHealth = consumer
+        self.producerHealth = producer
         state.withLock { $0.masterDataCaughtUp = !needsMasterData }
     }
 
@@ -53,11 +65,70 @@ public final class Readiness: Sendable {
         }
     }
 
-    /// The checks, by name, and whether each passes.
-    public var checks: [(name: String, ok: Bool)] {
-        let snapshot = state.withLock { ($0.databaseOpen, $0.masterDataCaughtUp) }
-        return [("database", snapshot.0), ("masterdata", snapshot.1), ("consumer", joined())]
+    /// One readiness condition: its name and, when it fails, why.
+    public struct Check: Sendable, Equatable {
+        public var name: String
+        /// Why the check fails; nil when it passes.
+        public var problem: String?
+        public var ok: Bool { problem == nil }
+        public init(name: String, problem: String? = nil) {
+            self.name = name
+            self.problem = problem
+        }
     }
 
-    public var isReady: Bool { checks.allSatisfy(\.ok) }
+    /// The checks, in order: `database`, `masterdata`, `consumer`, `producer`.
+    public var report: [Check] {
+        let snapshot = state.withLock { ($0.databaseOpen, $0.masterDataCaughtUp) }
+        return Self.compose(databaseOpen: snapshot.0, masterDataCaughtUp: snapshot.1,
+                            consumer: consumerHealth(), consumerJoined: joined(), producer: producerHealth())
+    }
+
+    /// Readiness from its conditions (pure).
+    public static func compose(databaseOpen: Bool, masterDataCaughtUp: Bool, consumer: KafkaClientHealth,
+                               consumerJoined: Bool, producer: KafkaClientHealth) -> [Check] {
+        [
+            Check(name: "database", problem: databaseOpen ? nil : "not open"),
+            Check(name: "masterdata", problem: masterDataCaughtUp ? nil : "not caught up with the master-data topics"),
+            Check(name: "consumer", problem: consumer.problem ?? (consumerJoined ? nil : "not joined to its consumer group")),
+            Check(name: "producer", problem: producer.problem),
+        ]
+    }
+
+    /// The checks, by name, and whether each passes.
+    public var checks: [(name: String, ok: Bool)] { report.map { ($0.name, $0.ok) } }
+
+    /// The failing checks with their reasons.
+    public var failures: [Check] { report.filter { !$0.ok } }
+
+    public var isReady: Bool { report.allSatisfy(\.ok) }
+
+    /// The `/ready` response body: `{"ready":…,"service":…,"checks":{name:bool,…},"failing":{name:reason,…}}`
+    /// (`failing` is empty when ready).
+    public static func responseBody(service: String, checks: [Check]) -> String {
+        let ready = checks.allSatisfy(\.ok)
+        let flags = checks.map { "\(jsonString($0.name)):\($0.ok)" }.joined(separator: ",")
+        let failing = checks.compactMap { check in check.problem.map { "\(jsonString(check.name)):\(jsonString($0))" } }
+            .joined(separator: ",")
+        return #"{"ready":\#(ready),"service":\#(jsonString(service)),"checks":{\#(flags)},"failing":{\#(failing)}}"#
+    }
+
+    /// `text` as a JSON string literal.
+    static func jsonString(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
 }
