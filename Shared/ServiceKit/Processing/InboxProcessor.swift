@@ -86,70 +86,53 @@ public final class InboxProcessor: Service {
         let items = batch.map { decoder.decode($0, receivedAt: now) }
         let rules = self.rules
         let writer = self.writer
-        let masterData = self.masterData?.snapshot ?? .empty
-        let records = self.records
-        // Rows published after the last commit are deleted by this transaction.
-        let published = publisher.publishedRows.take()
-        let tickets = publisher.tickets
-        let claim = TicketClaim()
-        let report: BatchReport
-        do {
-            report = try await database.write { tx in
-                try tx.deletePublished(published)
-                let state = BatchState(tx, masterData: masterData, shared: records)
-                var report = BatchReport()
-                for (message, item) in zip(batch, items) {
-                    switch item {
-                    case .deadLetter(let reason):
-                        // Dead letters are de-duplicated by position, so a re-delivered bad
-                        // message is not dead-lettered twice.
-                        let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
-                        guard try state.markProcessedIfNew(positionId, at: now) else { continue }
+        let transaction = CoreTransaction(database: database, publisher: publisher, masterData: masterData, records: records)
+        let (report, ticket) = try await transaction.run { state in
+            var report = BatchReport()
+            for (message, item) in zip(batch, items) {
+                switch item {
+                case .deadLetter(let reason):
+                    // Dead letters are de-duplicated by position, so a re-delivered bad
+                    // message is not dead-lettered twice.
+                    let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
+                    guard try state.markProcessedIfNew(positionId, at: now) else { continue }
+                    report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
+                    report.deadLetters.append((message, reason))
+                case .event(let event):
+                    guard try state.markProcessedIfNew(event.id, at: now) else {
+                        report.duplicates += 1
+                        continue
+                    }
+                    guard rules.handledEventTypes.contains(event.type) else {
+                        report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
+                        continue
+                    }
+                    do {
+                        let (outcome, rows) = try state.isolated {
+                            let outcome = try rules.handle(event, state: state, context: HandlerContext(now: now))
+                            return (outcome, try writer.enqueue(outcome, cause: event, now: now, in: state))
+                        }
+                        report.handled += 1
+                        report.emitted += outcome.events.count
+                        report.outbox += rows
+                        report.notes += outcome.logs.map { (event, $0) }
+                    } catch let error as DatabaseError {
+                        // The database failed, not the rules: the whole batch fails and is
+                        // delivered again; nothing is dead-lettered for it.
+                        throw error
+                    } catch {
+                        // The rules' writes for this event were rolled back; the event goes
+                        // to the dead letter so the partition moves on.
+                        let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
                         report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
                         report.deadLetters.append((message, reason))
-                    case .event(let event):
-                        guard try state.markProcessedIfNew(event.id, at: now) else {
-                            report.duplicates += 1
-                            continue
-                        }
-                        guard rules.handledEventTypes.contains(event.type) else {
-                            report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
-                            continue
-                        }
-                        do {
-                            let (outcome, rows) = try state.isolated {
-                                let outcome = try rules.handle(event, state: state, context: HandlerContext(now: now))
-                                return (outcome, try writer.enqueue(outcome, cause: event, now: now, in: state))
-                            }
-                            report.handled += 1
-                            report.emitted += outcome.events.count
-                            report.outbox += rows
-                            report.notes += outcome.logs.map { (event, $0) }
-                        } catch let error as DatabaseError {
-                            // The database failed, not the rules: the whole batch fails and is
-                            // delivered again; nothing is dead-lettered for it.
-                            throw error
-                        } catch {
-                            // The rules' writes for this event were rolled back; the event goes
-                            // to the dead letter so the partition moves on.
-                            let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
-                            report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
-                            report.deadLetters.append((message, reason))
-                        }
                     }
                 }
-                try state.flush()
-                report.ticket = claim.take(from: tickets)
-                return report
             }
-        } catch {
-            publisher.publishedRows.restore(published)
-            records?.invalidateAll()
-            if let ticket = claim.value { await publisher.skip(ticket) }
-            throw error
+            return report
         }
         crashPoints.pass(.afterDatabaseCommit)
-        try await publisher.publish(report.outbox, ticket: report.ticket)
+        try await publisher.publish(report.outbox, ticket: ticket)
         crashPoints.pass(.afterPublish)
         do {
             // Asynchronous: the effects are committed and published, and the inbox makes a
@@ -201,9 +184,8 @@ struct BatchReport: Sendable {
     var duplicates = 0
     var deadLetters: [(KafkaMessage, DeadLetterReason)] = []
     var notes: [(InboundEvent, LogNote)] = []
-    /// The outbox rows the batch wrote, to publish after commit, and its commit ticket.
+    /// The outbox rows the batch wrote, to publish after commit.
     var outbox: [OutboxMessage] = []
-    var ticket: UInt64 = 0
 }
 
 /// The processing loop's metrics (Prometheus names in docs/operations.md).

@@ -65,48 +65,32 @@ public final class Ticker: Service {
         let rules = self.rules
         let writer = self.writer
         let limit = self.limit
-        let masterData = self.masterData?.snapshot ?? .empty
-        let records = self.records
-        let published = publisher.publishedRows.take()
-        let tickets = publisher.tickets
-        let claim = TicketClaim()
-        let result: TickResult
-        do {
-            result = try await database.write { tx in
-                try tx.deletePublished(published)
-                let state = BatchState(tx, masterData: masterData, shared: records)
-                var result = TickResult()
-                let context = HandlerContext(now: now)
-                for timer in try state.dueTimers(at: now, limit: limit) {
-                    result.fired += 1
-                    try state.cancelTimer(timer.name, key: timer.key)
-                    do {
-                        let (outcome, rows) = try state.isolated {
-                            let outcome = try rules.wake(timer, state: state, context: context)
-                            return (outcome, try writer.enqueue(outcome, cause: nil, now: now, in: state))
-                        }
-                        result.outbox += rows
-                        result.logs += outcome.logs
-                    } catch let error as DatabaseError {
-                        throw error
-                    } catch {
-                        // A rule that cannot act on its timer must not hold back every other
-                        // timer: this one is dropped, with the reason in the log.
-                        result.logs.append(LogNote(.error, "timer \(timer.name) for \(timer.key) failed and was dropped: \(error)"))
+        let transaction = CoreTransaction(database: database, publisher: publisher, masterData: masterData, records: records)
+        let (result, ticket) = try await transaction.run { state in
+            var result = TickResult()
+            let context = HandlerContext(now: now)
+            for timer in try state.dueTimers(at: now, limit: limit) {
+                result.fired += 1
+                try state.cancelTimer(timer.name, key: timer.key)
+                do {
+                    let (outcome, rows) = try state.isolated {
+                        let outcome = try rules.wake(timer, state: state, context: context)
+                        return (outcome, try writer.enqueue(outcome, cause: nil, now: now, in: state))
                     }
+                    result.outbox += rows
+                    result.logs += outcome.logs
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    // A rule that cannot act on its timer must not hold back every other
+                    // timer: this one is dropped, with the reason in the log.
+                    result.logs.append(LogNote(.error, "timer \(timer.name) for \(timer.key) failed and was dropped: \(error)"))
                 }
-                try state.flush()
-                result.ticket = claim.take(from: tickets)
-                return result
             }
-        } catch {
-            publisher.publishedRows.restore(published)
-            records?.invalidateAll()
-            if let ticket = claim.value { await publisher.skip(ticket) }
-            throw error
+            return result
         }
         for note in result.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }
-        try await publisher.publish(result.outbox, ticket: result.ticket)
+        try await publisher.publish(result.outbox, ticket: ticket)
         return result.fired
     }
 
@@ -129,5 +113,4 @@ private struct TickResult: Sendable {
     var fired = 0
     var outbox: [OutboxMessage] = []
     var logs: [LogNote] = []
-    var ticket: UInt64 = 0
 }
