@@ -504,24 +504,8 @@ final class DecodingContext {
     /// The digits of a plain number (no exponent), at most 18 of them, or nil.
     private func digits(_ node: JSONNode) -> (negative: Bool, mantissa: UInt64, fractionDigits: Int)? {
         guard node.flags & JSONNode.numberHasExponent == 0 else { return nil }
-        var mantissa: UInt64 = 0
-        var count = 0
-        var fractionDigits = 0
-        var inFraction = false
         let start = Int(node.start), end = Int(node.start + node.length)
-        for position in start..<end {
-            let byte = bytes[position]
-            switch byte {
-            case UInt8(ascii: "-"): continue
-            case UInt8(ascii: "."): inFraction = true
-            default:
-                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
-                count += 1
-                if inFraction { fractionDigits += 1 }
-                if count > 18 { return nil }
-            }
-        }
-        return (node.flags & JSONNode.numberNegative != 0, mantissa, fractionDigits)
+        return ExactDecimal.shortDigits(bytes[start..<end])
     }
 
     func decimal(at index: Int) throws -> Decimal {
@@ -538,7 +522,7 @@ final class DecodingContext {
             return Decimal(0)
         }
         // Byte for byte the Decimal Foundation makes of the same digits (checked by tests).
-        return Decimal(sign: negative ? .minus : .plus, exponent: -fractionDigits, significand: Decimal(mantissa))
+        return ExactDecimal.decimal(negative: negative, mantissa: mantissa, fractionDigits: fractionDigits)
     }
 
     func integer<I: FixedWidthInteger>(_ type: I.Type, at index: Int) throws -> I {

@@ -27,12 +27,19 @@ public enum ExactDecimal {
     /// A checked decimal string of at most 18 digits, built from its digits directly
     /// (Decimal(string:) is slow, and money is read for every event).
     private static func parseShort(_ text: String) -> Decimal? {
+        guard let (negative, mantissa, fractionDigits) = shortDigits(text.utf8) else { return nil }
+        return decimal(negative: negative, mantissa: mantissa, fractionDigits: fractionDigits)
+    }
+
+    /// The sign, digits (as one integer) and fraction length of an already checked plain
+    /// decimal (`-?digits[.digits]`), when it has at most 18 digits; nil otherwise.
+    static func shortDigits<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> (negative: Bool, mantissa: UInt64, fractionDigits: Int)? {
         var mantissa: UInt64 = 0
         var digits = 0
         var fractionDigits = 0
         var negative = false
         var inFraction = false
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "-"): negative = true
             case UInt8(ascii: "."): inFraction = true
@@ -43,6 +50,11 @@ public enum ExactDecimal {
             }
             if digits > 18 { return nil }
         }
+        return (negative, mantissa, fractionDigits)
+    }
+
+    /// ±mantissa × 10^-fractionDigits (zero without a sign, as Foundation parses it).
+    static func decimal(negative: Bool, mantissa: UInt64, fractionDigits: Int) -> Decimal {
         if mantissa == 0 { return Decimal(0) }
         return Decimal(sign: negative ? .minus : .plus, exponent: -fractionDigits, significand: Decimal(mantissa))
     }
