@@ -91,7 +91,7 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),
-        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel", "DepartmentKit"], path: "Tests/OrderModelTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel", "DepartmentKit", "TestSupport"], path: "Tests/OrderModelTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "IntakeRulesTests", dependencies: ["IntakeRules"], path: "Tests/IntakeRulesTests"),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules"], path: "Tests/ReviewRulesTests"),
         .testTarget(name: "WarehouseRulesTests", dependencies: ["WarehouseRules"], path: "Tests/WarehouseRulesTests"),

@@ -1,5 +1,6 @@
 @testable import Kafka
 import Testing
+import TestSupport
 
 private let tp0 = KafkaTopicPartition(topic: "orders", partition: 0)
 private let tp1 = KafkaTopicPartition(topic: "orders", partition: 1)
@@ -207,18 +208,5 @@ struct OffsetCommitTrackerTests {
         tracker.forgetAll()
         #expect(tracker.failed.isEmpty)
         #expect(tracker.withRetries([:]).isEmpty)
-    }
-}
-
-/// Small deterministic PRNG for the simulation.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import OrderModel
 import Testing
+import TestSupport
 
 /// `OrderFlowJSON.decode` (the compact decoder) gives exactly the results of Foundation's
 /// configured decoder: whenever the compact decoder succeeds, Foundation succeeds with the
@@ -220,17 +221,6 @@ struct CompactJSONDecoderTests {
         #expect(Self.compact(OrderSubmission.self, Data(#"{"schemaVersion":1,"channel":"web","externalOrderId":"E-1","lines":[{"sku":"A","quantity":3,"unitPrice":"1.00"}]}"#.utf8)).succeeded)
     }
 
-    /// A small deterministic generator (SplitMix64), so failures can be reproduced.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let junk: [[UInt8]] = [
         ",", "}", "]", "{", "[", "\"", "\\", ":", "0", "-", "1e3", " ", "\n", "null", "true", #"{"a":1}"#, #"\u00e9"#,
@@ -240,7 +230,7 @@ struct CompactJSONDecoderTests {
     static let numberReplacements = ["2.5", "1e3", "-0", "0", "12345678901234567890", "1.0", "3", "-7", "0.10", "true", #""5""#, "null"]
 
     /// One random variant of `bytes`.
-    static func mutate(_ bytes: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
         var bytes = bytes
         guard !bytes.isEmpty else { return bytes }
         switch Int.random(in: 0..<9, using: &rng) {
@@ -307,7 +297,7 @@ struct CompactJSONDecoderTests {
     @Test("randomly mutated examples: both decoders agree on success, failure and value")
     func mutatedExamples() throws {
         let files = try Self.files(in: Self.examples) + Self.files(in: Self.fixtures)
-        var rng = SeededGenerator(state: 20261201)
+        var rng = SplitMix64(seed: 20261201)
         let tally = Tally()
         let perFile = (2400 + files.count - 1) / files.count
         var variants = 0
