@@ -219,25 +219,31 @@ public final class LocalBroker: Sendable {
 
     // MARK: POSIX helpers
 
-    /// A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, release it).
+    /// A TCP port on 127.0.0.1 that was free a moment ago, picked at random below Linux's
+    /// ephemeral range (32768–60999): a port the kernel hands out for port 0 comes from that
+    /// range, where any process's next outgoing connection (librdkafka opens many) may take
+    /// it before the service under test binds it.
     public static func freePort() throws -> Int {
+        for _ in 0..<200 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            if (try? bindable(port: candidate)) == true { return candidate }
+        }
+        throw LocalBrokerError("no free port found in 20000..<32000")
+    }
+
+    /// Whether 127.0.0.1:`port` can be bound now.
+    private static func bindable(port: Int) throws -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LocalBrokerError("socket() failed: errno \(errno)") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw LocalBrokerError("bind() failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { throw LocalBrokerError("getsockname() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound == 0
     }
 
     private static func canConnect(port: Int) -> Bool {
