@@ -91,14 +91,14 @@ let package = Package(
 
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["Kafka"], path: "Tests/TestSupport"),
-        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel", "DepartmentKit", "TestSupport"], path: "Tests/OrderModelTests", resources: [.copy("Fixtures")]),
+        .testTarget(name: "OrderModelTests", dependencies: ["OrderModel", "DepartmentKit", "DemoKit"], path: "Tests/OrderModelTests", resources: [.copy("Fixtures")]),
         .testTarget(name: "IntakeRulesTests", dependencies: ["IntakeRules"], path: "Tests/IntakeRulesTests"),
         .testTarget(name: "ReviewRulesTests", dependencies: ["ReviewRules"], path: "Tests/ReviewRulesTests"),
         .testTarget(name: "WarehouseRulesTests", dependencies: ["WarehouseRules"], path: "Tests/WarehouseRulesTests"),
         .testTarget(name: "LogisticsRulesTests", dependencies: ["LogisticsRules"], path: "Tests/LogisticsRulesTests"),
         .testTarget(name: "BillingRulesTests", dependencies: ["BillingRules"], path: "Tests/BillingRulesTests"),
         .testTarget(name: "DemoKitTests", dependencies: ["DemoKit"], path: "Tests/DemoKitTests"),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"], path: "Tests/KafkaTests"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "DemoKit"], path: "Tests/KafkaTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["Kafka", "OrderModel", "DemoKit", "TestSupport"], path: "Tests/EndToEndTests"),
     ]

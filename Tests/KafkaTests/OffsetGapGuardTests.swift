@@ -1,6 +1,6 @@
 @testable import Kafka
 import Testing
-import TestSupport
+import DemoKit
 
 private let tp0 = KafkaTopicPartition(topic: "orders", partition: 0)
 private let tp1 = KafkaTopicPartition(topic: "orders", partition: 1)

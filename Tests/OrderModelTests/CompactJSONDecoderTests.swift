@@ -1,7 +1,7 @@
 import Foundation
 @testable import OrderModel
 import Testing
-import TestSupport
+import DemoKit
 
 /// `OrderFlowJSON.decode` (the compact decoder) gives exactly the results of Foundation's
 /// configured decoder: whenever the compact decoder succeeds, Foundation succeeds with the
