@@ -24,7 +24,8 @@ struct CompactJSONEncoder {
 
 /// The buffer and the encoding logic shared by all containers of one `encode` call.
 final class JSONByteWriter {
-    var bytes: [UInt8] = []
+    /// Only ever touched by the one `encode` call that owns this writer, on one thread.
+    @exclusivity(unchecked) var bytes: [UInt8] = []
 
     init() { bytes.reserveCapacity(1024) }
 
@@ -33,8 +34,8 @@ final class JSONByteWriter {
         // Metatype comparisons, not dynamic casts: cheap in specialised and generic code.
         if T.self == String.self { writeString(unsafeBitCast(value, to: String.self)); return }
         if T.self == Int.self { writeInteger(unsafeBitCast(value, to: Int.self)); return }
-        if T.self == Bool.self { bytes += unsafeBitCast(value, to: Bool.self) ? Array("true".utf8) : Array("false".utf8); return }
-        if T.self == Date.self { writeString(Timestamp.format(value as! Date)); return }
+        if T.self == Bool.self { writeBool(unsafeBitCast(value, to: Bool.self)); return }
+        if T.self == Date.self { writeDate(value as! Date); return }
         if T.self == Decimal.self { writeRaw((value as! Decimal).description); return }
         if T.self == Int64.self { writeInteger(value as! Int64); return }
         if T.self == Int32.self { writeInteger(value as! Int32); return }
@@ -44,7 +45,9 @@ final class JSONByteWriter {
             // Foundation has its own rules for these; none of OrderFlow's types use them.
             throw CompactJSONEncoder.Unsupported()
         }
-        if T.self == Order.self { try encodeOrder(value as! Order); return }
+        if T.self == Order.self { encodeOrder(value as! Order); return }
+        if T.self == [String: String].self { writeStringMap(value as! [String: String]); return }
+        if let direct = value as? any DirectJSONEncodable { try direct.writeJSON(to: self); return }
         try encodeComposite(value)
     }
 
@@ -56,17 +59,36 @@ final class JSONByteWriter {
 
     /// An order travels in most events and state records of its life, unchanged: its bytes
     /// are remembered and reused while the order is equal to the one they were written for.
-    private func encodeOrder(_ order: Order) throws {
+    private func encodeOrder(_ order: Order) {
         if let known = OrderEncodings.shared.bytes(for: order) {
             bytes += known
             return
         }
         let start = bytes.count
-        try encodeComposite(order)
+        order.writeJSON(to: self)
         OrderEncodings.shared.remember(order, bytes: Array(bytes[start...]))
     }
 
     func writeRaw(_ text: String) { bytes += text.utf8 }
+
+    func writeBool(_ value: Bool) { bytes += value ? Self.trueBytes : Self.falseBytes }
+
+    func writeDate(_ date: Date) { writeString(Timestamp.format(date)) }
+
+    /// A `[String: String]` as Foundation's sorted-keys encoder writes it: keys in byte order.
+    func writeStringMap(_ map: [String: String]) {
+        bytes.append(UInt8(ascii: "{"))
+        for (index, key) in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            writeString(key)
+            bytes.append(UInt8(ascii: ":"))
+            writeString(map[key]!)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
 
     func writeInteger<I: BinaryInteger>(_ value: I) { bytes += String(value).utf8 }
 
