@@ -138,15 +138,34 @@ struct EnvelopeHead: Decodable {
 public enum EventID {
     /// A new id, e.g. `0193a1c2-7f00-7abc-8def-0123456789ab`.
     public static func make(at date: Date = Date()) -> String {
-        var random = SystemRandomNumberGenerator()
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
-        for index in 6..<16 { bytes[index] = random.next() }
-        bytes[6] = 0x70 | (bytes[6] & 0x0F)   // version 7
-        bytes[8] = 0x80 | (bytes[8] & 0x3F)   // RFC 4122 variant
-        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
-        return uuid.uuidString.lowercased()
+        var bytes: (UInt64, UInt64) = (0, 0)
+        // glibc's arc4random: a per-thread cryptographic generator, no system call per id.
+        withUnsafeMutableBytes(of: &bytes) { arc4random_buf($0.baseAddress!, 16) }
+        return withUnsafeMutableBytes(of: &bytes) { raw in
+            for index in 0..<6 { raw[index] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(index)))) }
+            raw[6] = 0x70 | (raw[6] & 0x0F)   // version 7
+            raw[8] = 0x80 | (raw[8] & 0x3F)   // RFC 4122 variant
+            return hyphenatedHex(raw)
+        }
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, lower case, as `UUID.uuidString.lowercased()`.
+    static func hyphenatedHex(_ raw: UnsafeMutableRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 36) { out in
+            var position = 0
+            for index in 0..<16 {
+                if index == 4 || index == 6 || index == 8 || index == 10 {
+                    out[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                out[position] = hexDigits[Int(raw[index] >> 4)]
+                out[position + 1] = hexDigits[Int(raw[index] & 0x0F)]
+                position += 2
+            }
+            return position
+        }
     }
 }
