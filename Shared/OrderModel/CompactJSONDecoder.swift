@@ -421,6 +421,9 @@ final class DecodingContext {
             || T.self == NSDecimalNumber.self {
             throw fail()
         }
+        if let direct = T.self as? any DirectJSONDecodable.Type {
+            return try direct.init(direct: JSONObjectReader(self, at: index)) as! T
+        }
         return try T(from: NodeDecoder(context: self, index: index))
     }
 

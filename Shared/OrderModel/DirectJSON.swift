@@ -223,3 +223,119 @@ extension TypedEnvelope: DirectJSONEncodable {
         object.close()
     }
 }
+
+// MARK: - Reading
+
+/// A type that reads itself straight from `CompactJSONDecoder`'s parsed nodes, with the
+/// result its `Codable` conformance gives through `OrderFlowJSON.decoder`. Anything
+/// unexpected (a missing key, a wrong type, a value the conformance would refuse) throws
+/// `context.fail()`: the whole document is then decoded again by Foundation, so errors
+/// stay Foundation's own. For the order and its parts, which most inbound events carry.
+protocol DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws
+}
+
+/// The members of one parsed JSON object, found by key.
+struct JSONObjectReader {
+    let context: DecodingContext
+    private let members: [(start: Int, length: Int, value: Int)]
+
+    init(_ context: DecodingContext, at index: Int) throws {
+        guard context.nodes[index].kind == .object else { throw context.fail() }
+        self.context = context
+        self.members = context.members(of: index)
+    }
+
+    /// The node of `key`'s value; nil when the key is missing or its value is null.
+    func value(_ key: StaticString) -> Int? {
+        let count = key.utf8CodeUnitCount
+        let found: Int? = context.bytes.withUnsafeBufferPointer { bytes in
+            for member in members where member.length == count {
+                if memcmp(bytes.baseAddress! + member.start, key.utf8Start, count) == 0 { return member.value }
+            }
+            return nil
+        }
+        guard let found, !context.isNull(found) else { return nil }
+        return found
+    }
+
+    private func require(_ key: StaticString) throws -> Int {
+        guard let index = value(key) else { throw context.fail() }
+        return index
+    }
+
+    func string(_ key: StaticString) throws -> String { try context.string(at: require(key)) }
+    func optionalString(_ key: StaticString) throws -> String? { try value(key).map { try context.string(at: $0) } }
+    func integer(_ key: StaticString) throws -> Int { try context.integer(Int.self, at: require(key)) }
+    func bool(_ key: StaticString) throws -> Bool { try context.bool(at: require(key)) }
+    func date(_ key: StaticString) throws -> Date { try context.date(at: require(key)) }
+    func optionalDate(_ key: StaticString) throws -> Date? { try value(key).map { try context.date(at: $0) } }
+
+    func identifier<I: RawRepresentable<String>>(_ key: StaticString, as type: I.Type = I.self) throws -> I {
+        guard let value = I(rawValue: try string(key)) else { throw context.fail() }
+        return value
+    }
+
+    func decimalString(_ key: StaticString) throws -> Decimal {
+        guard let value = ExactDecimal.parse(try string(key)) else { throw context.fail() }
+        return value
+    }
+
+    func object<T: DirectJSONDecodable>(_ key: StaticString, as type: T.Type = T.self) throws -> T {
+        try T(direct: JSONObjectReader(context, at: require(key)))
+    }
+
+    func array<T: DirectJSONDecodable>(_ key: StaticString, of type: T.Type) throws -> [T] {
+        let index = try require(key)
+        guard context.nodes[index].kind == .array else { throw context.fail() }
+        return try context.elements(of: index).map { try T(direct: JSONObjectReader(context, at: $0)) }
+    }
+}
+
+extension Money: DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws {
+        self.init(try reader.decimalString("amount"), try reader.string("currency"))
+    }
+}
+
+extension Totals: DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws {
+        self.init(net: try reader.object("net"), tax: try reader.object("tax"), gross: try reader.object("gross"))
+    }
+}
+
+extension Address: DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws {
+        self.init(name: try reader.string("name"), phone: try reader.optionalString("phone"), line1: try reader.string("line1"),
+                  line2: try reader.optionalString("line2"), city: try reader.string("city"), region: try reader.string("region"),
+                  postalCode: try reader.string("postalCode"), country: try reader.string("country"))
+    }
+}
+
+extension OrderLine: DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws {
+        let weight = try reader.value("weightKg").map { _ in DecimalString(try reader.decimalString("weightKg")) }
+        self.init(lineNumber: try reader.integer("lineNumber"), sku: try reader.identifier("sku"), quantity: try reader.integer("quantity"),
+                  unitPrice: try reader.object("unitPrice"), listPrice: try reader.object("listPrice"),
+                  taxRate: DecimalString(try reader.decimalString("taxRate")), madeToOrder: try reader.bool("madeToOrder"),
+                  leadTimeDays: try reader.integer("leadTimeDays"), weightKg: weight)
+    }
+}
+
+extension Order: DirectJSONDecodable {
+    init(direct reader: JSONObjectReader) throws {
+        let requested = try reader.optionalString("requestedDeliveryDate").map { text in
+            guard let date = LocalDate(text) else { throw reader.context.fail() }
+            return date
+        }
+        self.init(id: try reader.identifier("id"), channel: try reader.string("channel"),
+                  externalOrderId: try reader.string("externalOrderId"), customerId: try reader.identifier("customerId"),
+                  customerTier: try reader.string("customerTier"), customerRegion: try reader.optionalString("customerRegion"),
+                  currency: try reader.string("currency"), lines: try reader.array("lines", of: OrderLine.self),
+                  shipTo: try reader.object("shipTo"), requestedDeliveryDate: requested,
+                  paymentTerms: try reader.optionalString("paymentTerms"), paymentTermsDays: try reader.integer("paymentTermsDays"),
+                  shippingMethod: try reader.string("shippingMethod"), priority: try reader.identifier("priority"),
+                  notes: try reader.optionalString("notes"), submittedAt: try reader.optionalDate("submittedAt"),
+                  receivedAt: try reader.date("receivedAt"), totals: try reader.object("totals"))
+    }
+}

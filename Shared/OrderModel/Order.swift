@@ -63,6 +63,13 @@ public struct Totals: Codable, Sendable, Hashable {
         tax = Money.sum(lines.map(\.tax), currency: currency)
         gross = net + tax
     }
+
+    /// Totals as stored (read back from JSON).
+    init(net: Money, tax: Money, gross: Money) {
+        self.net = net
+        self.tax = tax
+        self.gross = gross
+    }
 }
 
 /// An order accepted by intake: validated, numbered, priced and prioritised. This is what
@@ -92,6 +99,19 @@ public struct Order: Codable, Sendable, Hashable {
                 shipTo: Address, requestedDeliveryDate: LocalDate?, paymentTerms: String?,
                 paymentTermsDays: Int, shippingMethod: String, priority: Priority, notes: String?,
                 submittedAt: Date?, receivedAt: Date) {
+        self.init(id: id, channel: channel, externalOrderId: externalOrderId, customerId: customerId, customerTier: customerTier,
+                  customerRegion: customerRegion, currency: currency, lines: lines, shipTo: shipTo,
+                  requestedDeliveryDate: requestedDeliveryDate, paymentTerms: paymentTerms, paymentTermsDays: paymentTermsDays,
+                  shippingMethod: shippingMethod, priority: priority, notes: notes, submittedAt: submittedAt,
+                  receivedAt: receivedAt, totals: Totals(lines: lines, currency: currency))
+    }
+
+    /// Every stored property as given (an order read back, totals included).
+    init(id: OrderID, channel: String, externalOrderId: String, customerId: CustomerID,
+         customerTier: String, customerRegion: String?, currency: String, lines: [OrderLine],
+         shipTo: Address, requestedDeliveryDate: LocalDate?, paymentTerms: String?,
+         paymentTermsDays: Int, shippingMethod: String, priority: Priority, notes: String?,
+         submittedAt: Date?, receivedAt: Date, totals: Totals) {
         self.id = id
         self.channel = channel
         self.externalOrderId = externalOrderId
@@ -109,7 +129,7 @@ public struct Order: Codable, Sendable, Hashable {
         self.notes = notes
         self.submittedAt = submittedAt
         self.receivedAt = receivedAt
-        self.totals = Totals(lines: lines, currency: currency)
+        self.totals = totals
     }
 
     /// The order's identity for events.

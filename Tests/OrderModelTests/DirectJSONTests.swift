@@ -86,4 +86,54 @@ struct DirectJSONTests {
             try expectFoundationBytes(Record(order: values.order(), history: [values.status(), values.status()], note: values.maybe("n")))
         }
     }
+
+    @Test("orders read back directly equal Foundation's reading, the stored totals included")
+    func readOrders() throws {
+        var values = Values(seed: 17)
+        var read = 0
+        for _ in 0..<300 {
+            var order = values.order()
+            order.totals.gross = Money(Decimal(string: "1.23")!, "CNY")   // stored, not recomputed
+            let bytes = try OrderFlowJSON.encoder.encode(OrderReleased(order: order))
+            guard let expected = try? OrderFlowJSON.decoder.decode(OrderReleased.self, from: bytes) else {
+                // Amounts past Decimal's 38 digits are refused by both readers (below).
+                #expect(throws: DecodingError.self) { try OrderFlowJSON.decode(OrderReleased.self, from: bytes) }
+                continue
+            }
+            let before = CompactJSONDecoder.compactDecodes.load(ordering: .relaxed)
+            let direct = try OrderFlowJSON.decode(OrderReleased.self, from: bytes)
+            #expect(CompactJSONDecoder.compactDecodes.load(ordering: .relaxed) > before, "the compact path read it")
+            #expect(direct == expected)
+            #expect(direct.order == order)
+            read += 1
+        }
+        #expect(read > 200)
+    }
+
+    @Test("what the conformance refuses is refused the same way (Foundation's error)")
+    func refusals() throws {
+        var values = Values(seed: 19)
+        let valid = try OrderFlowJSON.encoder.encode(OrderReleased(order: values.order()))
+        let text = String(decoding: valid, as: UTF8.self)
+        let broken = [
+            text.replacingOccurrences(of: "\"channel\":", with: "\"channelX\":"),             // a required key missing
+            text.replacingOccurrences(of: "\"paymentTermsDays\":", with: "\"paymentTermsDays\":\"7\",\"x\":"),  // wrong type
+            text.replacingOccurrences(of: "\"priority\":\"", with: "\"priority\":\"urgent"),   // unknown priority
+            text.replacingOccurrences(of: "\"currency\":\"CNY\"}", with: "\"currency\":null}"), // null where required
+            text.replacingOccurrences(of: "\"amount\":\"", with: "\"amount\":\"1e5"),         // not a decimal string
+        ]
+        for document in broken where document != text {
+            let data = Data(document.utf8)
+            let foundation = Result { try OrderFlowJSON.decoder.decode(OrderReleased.self, from: data) }
+            let compact = Result { try OrderFlowJSON.decode(OrderReleased.self, from: data) }
+            switch (foundation, compact) {
+            case (.failure(let expected), .failure(let actual)):
+                #expect(String(describing: expected) == String(describing: actual))
+            case (.success(let expected), .success(let actual)):
+                #expect(expected == actual)
+            default:
+                Issue.record("Foundation and the compact path disagree on \(document.prefix(200))")
+            }
+        }
+    }
 }
