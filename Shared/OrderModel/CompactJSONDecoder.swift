@@ -20,12 +20,22 @@ struct CompactJSONDecoder {
     /// Decodes `type` from `bytes`; throws `Unsupported` when the result could differ from
     /// Foundation's, or a `DecodingError` when the input does not fit `type`.
     func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        let context = try data.withUnsafeBytes { raw -> DecodingContext in
+        try decode(type, in: Self.parse(data))
+    }
+
+    /// Parses `data` into nodes once, for one or more `decode(_:in:)` calls.
+    static func parse(_ data: Data) throws -> DecodingContext {
+        try data.withUnsafeBytes { raw -> DecodingContext in
             let bytes = raw.bindMemory(to: UInt8.self)
             var parser = JSONNodeParser(bytes: bytes)
             let nodes = try parser.parseDocument()
             return DecodingContext(bytes: Array(bytes), nodes: nodes)
         }
+    }
+
+    /// Decodes `type` from an already parsed document (as `decode(_:from:)`).
+    func decode<T: Decodable>(_ type: T.Type, in context: DecodingContext) throws -> T {
+        context.unsupported = false
         let value: T
         do {
             value = try context.decode(T.self, at: 0)

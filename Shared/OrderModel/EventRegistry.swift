@@ -44,6 +44,8 @@ public struct EventRegistry: Sendable {
         var decode: @Sendable (JSONValue) throws -> any EventPayload
         /// Decodes a whole envelope of the current version straight from its bytes.
         var decodeCurrent: @Sendable (Data) throws -> (InboundEnvelope, any EventPayload)
+        /// The same from a document the compact decoder has parsed (fails where it would fall back).
+        var decodeParsed: @Sendable (DecodingContext) throws -> (InboundEnvelope, any EventPayload)
     }
 
     private var entries: [String: Entry] = [:]
@@ -57,6 +59,10 @@ public struct EventRegistry: Sendable {
             try data.decode(P.self)
         }, decodeCurrent: { bytes in
             let typed = try OrderFlowJSON.decode(TypedEnvelope<P>.self, from: bytes)
+            return (InboundEnvelope(typed), typed.data)
+        }, decodeParsed: { parsed in
+            let typed = try CompactJSONDecoder().decode(TypedEnvelope<P>.self, in: parsed)
+            CompactJSONDecoder.compactDecodes.add(1, ordering: .relaxed)
             return (InboundEnvelope(typed), typed.data)
         })
     }
@@ -85,6 +91,13 @@ public struct EventRegistry: Sendable {
     /// JSON tree to be upcast; whatever fails the fast path is read again the careful way,
     /// so errors (and dead-letter reasons) are exactly those of `decode(_:)`.
     public func decodeForProcessing(_ bytes: Data) throws(EventDecodingError) -> (InboundEnvelope, any EventPayload) {
+        // The common case: parsed once, head and typed envelope read from the same nodes.
+        if let parsed = try? CompactJSONDecoder.parse(bytes),
+           let head = try? CompactJSONDecoder().decode(EnvelopeHead.self, in: parsed),
+           let entry = entries[head.type], (head.dataversion ?? 1) == entry.currentVersion,
+           let decoded = try? entry.decodeParsed(parsed) {
+            return decoded
+        }
         if let head = try? OrderFlowJSON.decode(EnvelopeHead.self, from: bytes),
            let entry = entries[head.type], (head.dataversion ?? 1) == entry.currentVersion,
            let decoded = try? entry.decodeCurrent(bytes) {

@@ -172,7 +172,7 @@ struct CompactJSONDecoderTests {
         let before = CompactJSONDecoder.compactDecodes.load(ordering: .relaxed)
         _ = try EventRegistry.standard.decodeForProcessing(data)
         let after = CompactJSONDecoder.compactDecodes.load(ordering: .relaxed)
-        #expect(after - before >= 2, "the head and the typed envelope were decoded by the compact decoder")
+        #expect(after - before >= 1, "the typed envelope was read by the compact decoder (from the parse its head was read from)")
     }
 
     @Test("an order with unicode and escapes, encoded then decoded")
