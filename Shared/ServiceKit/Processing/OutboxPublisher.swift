@@ -181,65 +181,79 @@ public actor OutboxPublisher {
     private func publishRound(_ rows: [OutboxMessage]) async throws {
         var delivered: [Int64] = []
         var parking: [ParkedRow] = []
+        var newlyParkedKeys: [[UInt8]] = []
         var retriable: KafkaError?
-        // Status events go out (and are acknowledged) before the events that make other
-        // departments act, so the status feed of an order is in causal order: a
-        // department's reaction can never land before the status that caused it.
-        let first = rows.filter { firstTopics.contains($0.topic) }
-        let rest = rows.filter { !firstTopics.contains($0.topic) }
-        for wave in [first, rest] where !wave.isEmpty {
-            // Rows of a key that is parked wait behind it, unsent.
-            var sendable: [OutboxMessage] = []
-            for row in wave {
-                if let key = row.key, let blocking = parkedKeys[key] {
-                    parking.append(held(row, behind: blocking))
-                } else {
-                    sendable.append(row)
-                }
-            }
-            let outcomes = try await producer.sendEach(sendable.map(Self.message(for:)))
-            for (row, outcome) in zip(sendable, outcomes) {
-                switch outcome {
-                case .delivered:
-                    delivered.append(row.sequence)
-                case .failed(let error) where error.isPermanent:
-                    if let substitute = try await sendWithoutBody(row, refusedWith: error) {
-                        if substitute { delivered.append(row.sequence) }
-                        continue
+        do {
+            // Status events go out (and are acknowledged) before the events that make other
+            // departments act, so the status feed of an order is in causal order: a
+            // department's reaction can never land before the status that caused it.
+            let first = rows.filter { firstTopics.contains($0.topic) }
+            let rest = rows.filter { !firstTopics.contains($0.topic) }
+            for wave in [first, rest] where !wave.isEmpty {
+                // Rows of a key that is parked wait behind it, unsent.
+                var sendable: [OutboxMessage] = []
+                for row in wave {
+                    if let key = row.key, let blocking = parkedKeys[key] {
+                        parking.append(held(row, behind: blocking))
+                    } else {
+                        sendable.append(row)
                     }
-                    parking.append(ParkedRow(message: row, reason: Self.reasonCode(error), detail: error.message, parkedAt: Date()))
-                    if let key = row.key, parkedKeys[key] == nil { parkedKeys[key] = row.sequence }
-                    logParked(row, error: error, overtakenBy: Self.laterRowsOfKey(row, in: sendable, outcomes: outcomes))
-                case .failed(let error):
-                    retriable = retriable ?? error
-                case .held:
-                    // An earlier row of its key was refused at hand-over: parked above (its
-                    // key is in `parkedKeys`), or sent without its body (then this row simply
-                    // stays pending for the next round).
-                    if let key = row.key, let blocking = parkedKeys[key] { parking.append(held(row, behind: blocking)) }
                 }
+                let outcomes = try await producer.sendEach(sendable.map(Self.message(for:)))
+                for (row, outcome) in zip(sendable, outcomes) {
+                    switch outcome {
+                    case .delivered:
+                        delivered.append(row.sequence)
+                    case .failed(let error) where error.isPermanent:
+                        if let substitute = try await sendWithoutBody(row, refusedWith: error) {
+                            if substitute { delivered.append(row.sequence) }
+                            continue
+                        }
+                        parking.append(ParkedRow(message: row, reason: Self.reasonCode(error), detail: error.message, parkedAt: Date()))
+                        if let key = row.key, parkedKeys[key] == nil {
+                            parkedKeys[key] = row.sequence
+                            newlyParkedKeys.append(key)
+                        }
+                        logParked(row, error: error, overtakenBy: Self.laterRowsOfKey(row, in: sendable, outcomes: outcomes))
+                    case .failed(let error):
+                        retriable = retriable ?? error
+                    case .held:
+                        // An earlier row of its key was refused at hand-over: parked above (its
+                        // key is in `parkedKeys`), or sent without its body (then this row
+                        // simply stays pending for the next round).
+                        if let key = row.key, let blocking = parkedKeys[key] { parking.append(held(row, behind: blocking)) }
+                    }
+                }
+                // A status event not yet out holds back the reactions to it.
+                if retriable != nil { break }
             }
-            // A status event not yet out holds back the reactions to it.
-            if retriable != nil { break }
+            markPublished(delivered)
+            try await database.park(parking)
+        } catch {
+            // What was delivered is out; what was to be parked is still pending (and refused
+            // again next round), so its keys are not held yet.
+            markPublished(delivered)
+            for key in newlyParkedKeys { parkedKeys[key] = nil }
+            throw error
         }
-        let done = Set(delivered)
-        pending.removeAll { done.contains($0.sequence) }
-        publishedRows.add(delivered)
-        published.increment(by: delivered.count)
         if !parking.isEmpty {
-            do {
-                try await database.park(parking)
-            } catch {
-                // Still pending (and still refused next time): parked on a later round.
-                for row in parking { if let key = row.message.key, parkedKeys[key] == row.message.sequence { parkedKeys[key] = nil } }
-                throw error
-            }
             let parked = Set(parking.map(\.message.sequence))
             pending.removeAll { parked.contains($0.sequence) }
             parkedTotal.increment(by: parking.count)
             try await refreshParked()
         }
         if let retriable { throw retriable }
+    }
+
+    /// Rows the broker acknowledged: out of `pending`, on to the next transaction's delete.
+    private func markPublished(_ sequences: [Int64]) {
+        guard !sequences.isEmpty else { return }
+        let done = Set(sequences)
+        let before = pending.count
+        pending.removeAll { done.contains($0.sequence) }
+        guard pending.count < before else { return }  // already marked
+        publishedRows.add(sequences)
+        published.increment(by: sequences.count)
     }
 
     /// A row parked behind the parked row `blocking` of its key.
