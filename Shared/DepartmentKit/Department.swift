@@ -37,7 +37,13 @@ public struct OrderSubmitted: EventPayload {
     public static let eventType = "order.submitted"
     public static let dataVersion = 1
     public var submission: OrderSubmission
-    public init(submission: OrderSubmission) { self.submission = submission }
+    /// The size of the message's value in bytes, as read from `orders.submitted` (nil when
+    /// not known, e.g. in tests that build a submission directly).
+    public var byteCount: Int?
+    public init(submission: OrderSubmission, byteCount: Int? = nil) {
+        self.submission = submission
+        self.byteCount = byteCount
+    }
 }
 
 /// What a handler knows besides the event and its state: the time, which it must use
@@ -194,7 +200,12 @@ extension DepartmentRules {
 /// event to the dead letter with this reason, rolls back the handler's writes and moves on).
 public struct RuleViolation: Error, Sendable, CustomStringConvertible {
     public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+    /// The dead letter's `reason` header (e.g. `too_large`); nil: `handler_error`.
+    public var code: String?
+    public init(_ reason: String, code: String? = nil) {
+        self.reason = reason
+        self.code = code
+    }
     public var description: String { reason }
 }
 

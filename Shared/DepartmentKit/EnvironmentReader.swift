@@ -68,6 +68,13 @@ public struct EnvironmentReader: Sendable {
         return value
     }
 
+    /// A whole number > 0 such as `500`.
+    public func positiveInt(_ name: String) throws(ConfigurationError) -> Int? {
+        guard let text = raw(name) else { return nil }
+        guard let value = Int(text), value > 0 else { throw invalid(name, text, expected: "a whole number > 0") }
+        return value
+    }
+
     /// A decimal number ≥ 0 such as `500` or `200000.00`, read exactly.
     public func nonNegativeDecimal(_ name: String) throws(ConfigurationError) -> Decimal? {
         guard let text = raw(name) else { return nil }

@@ -75,3 +75,31 @@ extension KafkaError {
         String(cString: rd_kafka_err2str(err))
     }
 }
+
+extension KafkaError {
+    /// Whether the broker or librdkafka refused this one message for good: sending it again
+    /// cannot succeed until someone changes the message, the topic or the configuration
+    /// (too large, unknown topic or partition, not authorised, invalid record, policy).
+    /// Everything else (timeouts, broker outages, a full queue) is worth retrying; a
+    /// `.fatal` or `.shutdown` error concerns the client, not the message, and is not permanent.
+    public var isPermanent: Bool {
+        guard code == .delivery, let rdKafkaCode else { return false }
+        return Self.permanentCodes.contains(rdKafkaCode)
+    }
+
+    /// The librdkafka / broker error codes that refuse a message for good (`isPermanent`).
+    static let permanentCodes: Set<Int32> = Set([
+        RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+        RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC, RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+        RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_INVALID_RECORD, RD_KAFKA_RESP_ERR_POLICY_VIOLATION,
+        RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP, RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT, RD_KAFKA_RESP_ERR__INVALID_ARG,
+    ].map(\.rawValue))
+
+    /// Whether the message was refused for its size (`MSG_SIZE_TOO_LARGE` and kin).
+    public var isMessageTooLarge: Bool {
+        guard code == .delivery, let rdKafkaCode else { return false }
+        return [RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE, RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE]
+            .map(\.rawValue).contains(rdKafkaCode)
+    }
+}

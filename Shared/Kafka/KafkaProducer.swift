@@ -106,6 +106,59 @@ public final class KafkaProducer: Service, Sendable {
         return reports
     }
 
+    /// Sends the messages in order and reports what became of each one, instead of failing
+    /// them all for the first failure: a message the broker or librdkafka refuses for good
+    /// (`KafkaError.isPermanent`, e.g. too large) is `.failed` while the others go on.
+    ///
+    /// Per key, order is kept: once a message is refused as it is handed to librdkafka, the
+    /// later messages with the same key are not sent (`.held`), so none of them overtakes it.
+    /// (A refusal that comes later, in a delivery report, cannot stop messages already handed
+    /// over.) Messages without a key are never held.
+    /// - Throws: `.queueFull`, `.shutdown` or `.fatal`, and any other error while handing
+    ///   messages over; then no outcome is reported (messages already handed over may still
+    ///   be delivered), as with `send(_:)`.
+    public func sendEach(_ messages: [KafkaOutgoingMessage]) async throws -> [KafkaSendOutcome] {
+        enum Slot { case ticket(UInt), refused(KafkaError), held }
+        var slots: [Slot] = []
+        slots.reserveCapacity(messages.count)
+        var refusedKeys: Set<[UInt8]> = []
+        do {
+            for message in messages {
+                if let key = message.key, refusedKeys.contains(key) {
+                    slots.append(.held)
+                    continue
+                }
+                do {
+                    slots.append(.ticket(try await core.enqueue(message)))
+                } catch let error as KafkaError where error.isPermanent {
+                    slots.append(.refused(error))
+                    if let key = message.key { refusedKeys.insert(key) }
+                }
+            }
+        } catch {
+            for case .ticket(let ticket) in slots { core.deliveries.discard(ticket) }
+            throw error
+        }
+        var outcomes: [KafkaSendOutcome] = []
+        outcomes.reserveCapacity(slots.count)
+        var clientError: KafkaError?
+        for slot in slots {
+            switch slot {
+            case .ticket(let ticket):
+                do {
+                    outcomes.append(.delivered(try await core.deliveries.wait(ticket)))
+                } catch let error as KafkaError {
+                    if error.code == .fatal || error.code == .shutdown { clientError = clientError ?? error }
+                    outcomes.append(.failed(error))
+                }
+            case .refused(let error): outcomes.append(.failed(error))
+            case .held: outcomes.append(.held)
+            }
+        }
+        if let clientError { throw clientError }
+        return outcomes
+    }
+
     /// Flushes outstanding messages (bounded by `flushTimeout`), fails whatever is still
     /// undelivered with `.shutdown`, and destroys the handle. Idempotent.
     public func shutdown() async {

@@ -71,6 +71,17 @@ public struct KafkaDeliveryReport: Sendable, Hashable {
     }
 }
 
+/// What became of one message of `KafkaProducer.sendEach`.
+public enum KafkaSendOutcome: Sendable {
+    /// The broker has it.
+    case delivered(KafkaDeliveryReport)
+    /// It was not delivered; `KafkaError.isPermanent` tells whether trying again can help.
+    case failed(KafkaError)
+    /// Not sent: an earlier message with the same key was refused for good as it was handed
+    /// to librdkafka, and this one must not overtake it.
+    case held
+}
+
 /// A consumed message, copied out of librdkafka's memory.
 public struct KafkaMessage: Sendable, Hashable {
     /// Topic the message came from.

@@ -39,6 +39,9 @@ public struct ReasonCode: RawRepresentable, Codable, Sendable, Hashable, CustomS
     public static let alreadyShipped: ReasonCode = "already_shipped"
     /// A cancellation or change named an order that does not exist or is already final.
     public static let orderNotOpen: ReasonCode = "order_not_open"
+    /// Intake: a submission over the configured limits (lines, field lengths, message size;
+    /// contract v1.1).
+    public static let tooLarge: ReasonCode = "too_large"
 
     /// Every reason code of contract v1.
     public static let contractV1: [ReasonCode] = [

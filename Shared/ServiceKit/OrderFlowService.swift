@@ -54,11 +54,12 @@ public enum OrderFlowService {
             config: KafkaConsumerConfig(client: kafkaConfig(config, role: "consumer"), mode: .group(id: config.groupId),
                                         topics: [topics.name(identity.inbox)]),
             logger: logger)
-        let readiness = Readiness(needsMasterData: identity.needsMasterData,
-                                  consumer: { consumer.health }, producer: { producer.health }) { consumer.isJoined }
-        readiness.markDatabaseOpen()
         let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger,
-                                        firstTopics: [topics.name(.status)])
+                                        firstTopics: [topics.name(.status)], deadLetterTopic: topics.name(.deadletter))
+        let parked = publisher.parkedCount
+        let readiness = Readiness(needsMasterData: identity.needsMasterData, consumer: { consumer.health },
+                                  producer: { producer.health }, parked: { parked.value }) { consumer.isJoined }
+        readiness.markDatabaseOpen()
         let writer = OutboxWriter(service: identity.name, topics: topics)
         let clock = ServiceClock(environment: config.environment)
         let progress = ConsumerProgress()
@@ -80,7 +81,8 @@ public enum OrderFlowService {
                                                    readiness: readiness, copy: masterData, logger: logger))
         }
         services.append(OpsHTTPServer.make(host: config.httpHost, port: config.httpPort, service: identity.name,
-                                           readiness: readiness, registry: registry, extraRoutes: extraRoutes(database),
+                                           readiness: readiness, registry: registry, publisher: publisher, database: database,
+                                           extraRoutes: extraRoutes(database),
                                            logger: logger))
         services.append(InboxProcessor(
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,

@@ -3,27 +3,6 @@ import Kafka
 import TestSupport
 import Testing
 
-struct TimedOut: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// Runs `body`, cancelling it and throwing `TimedOut` after `timeout`.
-func withTimeout<T: Sendable>(
-    _ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            return nil
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        guard let value = first else { throw TimedOut(description: "timed out after \(timeout): \(what)") }
-        return value
-    }
-}
-
 /// Reads batches until at least `count` messages arrived (or times out).
 func collect(_ consumer: KafkaConsumer, count: Int, timeout: Duration = .seconds(40)) async throws -> [KafkaMessage] {
     try await withTimeout(timeout, "waiting for \(count) messages") {

@@ -107,18 +107,18 @@ import Testing
         readiness.markMasterDataCaughtUp()
         await waiting.value
         #expect(readiness.isReady)
-        #expect(readiness.checks.map(\.name) == ["database", "masterdata", "consumer", "producer"])
+        #expect(readiness.checks.map(\.name) == ["database", "masterdata", "consumer", "producer", "outbox"])
     }
 
     @Test func readinessIncludesTheKafkaClientsAndSaysWhatFails() {
         let all = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true, producer: .healthy)
-        #expect(all.map(\.name) == ["database", "masterdata", "consumer", "producer"])
+        #expect(all.map(\.name) == ["database", "masterdata", "consumer", "producer", "outbox"])
         #expect(all.allSatisfy { $0.ok })
 
         let fatalProducer = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true,
                                               producer: .fatal("broker fenced the producer"))
         #expect(fatalProducer.filter { !$0.ok }.map(\.name) == ["producer"])
-        #expect(fatalProducer.last?.problem == "fatal error: broker fenced the producer")
+        #expect(fatalProducer[3].problem == "fatal error: broker fenced the producer")
 
         let closedConsumer = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .closed, consumerJoined: true, producer: .healthy)
         #expect(closedConsumer.filter { !$0.ok }.map(\.name) == ["consumer"])
@@ -137,9 +137,15 @@ import Testing
         #expect(!readiness.isReady)
         #expect(readiness.failures.map(\.name) == ["producer"])
         let body = Readiness.responseBody(service: "intake", checks: readiness.report)
-        #expect(body == #"{"ready":false,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":false},"failing":{"producer":"fatal error: gone"}}"#)
+        #expect(body == #"{"ready":false,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":false,"outbox":true},"failing":{"producer":"fatal error: gone"}}"#)
         let ok = Readiness.responseBody(service: "intake", checks: all)
-        #expect(ok == #"{"ready":true,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":true},"failing":{}}"#)
+        #expect(ok == #"{"ready":true,"service":"intake","checks":{"database":true,"masterdata":true,"consumer":true,"producer":true,"outbox":true},"failing":{}}"#)
         #expect(Readiness.responseBody(service: "s", checks: [.init(name: "producer", problem: "say \"no\"\n")]).contains(#""producer":"say \"no\"\n""#))
+
+        // Parked outbox rows fail readiness, saying how many and where to look.
+        let parked = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true,
+                                       producer: .healthy, parkedRows: 2)
+        #expect(parked.filter { !$0.ok }.map(\.name) == ["outbox"])
+        #expect(parked[4].problem == "2 outbox rows parked: the broker refuses them for good (GET /parked; orderctl parked)")
     }
 }

@@ -6,9 +6,12 @@ import DepartmentKit
 ///
 /// 1. A (`channel`, `externalOrderId`) seen before — accepted or rejected — creates
 ///    nothing and emits nothing (a notice is logged).
-/// 2. Every problem of a submission is collected; any problem → status `rejected` with
+/// 2. A submission over the configured limits (`SubmissionLimits`: lines, field lengths,
+///    message size) is `rejected` with `too_large` reasons and not validated further; one
+///    whose identity itself is over the limit goes to the dead letter (`too_large`).
+/// 3. Every problem of a submission is collected; any problem → status `rejected` with
 ///    all reasons (the submission still gets an order number, the status event needs one).
-/// 3. Otherwise the order is numbered, priced and prioritised: status `received`, then
+/// 4. Otherwise the order is numbered, priced and prioritised: status `received`, then
 ///    `order.received` to `orders.review`.
 public struct IntakeRules: DepartmentRules {
     public let department = "intake"
@@ -27,6 +30,7 @@ public struct IntakeRules: DepartmentRules {
             return outcome
         }
         let submission = submitted.submission
+        try config.limits.checkIdentity(submission)
         let identity = try SubmissionIdentity(submission)
 
         if let first = try state.get(SubmissionRecord.self, identity.key) {
@@ -36,7 +40,9 @@ public struct IntakeRules: DepartmentRules {
         }
 
         let orderId = OrderID.make(year: context.today.year, sequence: try state.nextSequence(Self.orderSequence))
-        switch try SubmissionValidator(state: state).validate(submission) {
+        let tooLarge = config.limits.violations(of: submission, byteCount: submitted.byteCount)
+        let verdict = tooLarge.isEmpty ? try SubmissionValidator(state: state).validate(submission) : .invalid(tooLarge)
+        switch verdict {
         case .invalid(let reasons):
             outcome.status(identity.ref(orderId), .rejected, reasons: reasons, department: department, at: context.now)
             try remember(identity, orderId, .rejected, event: event, state: state, context: context)

@@ -10,6 +10,8 @@ import ServiceLifecycle
 ///   joined and healthy and the producer healthy; 503 otherwise, the body naming each
 ///   failing check and why (`"failing":{"producer":"fatal error: …"}`).
 /// - `GET /metrics`: Prometheus text format.
+/// - `GET /parked`, `POST /parked/redrive`, `POST /parked/discard`: outbox rows the broker
+///   refuses for good, for an operator to list, re-drive or discard (`ParkedRoutes`).
 /// - extra read-only routes a department adds (e.g. the warehouse's `/stock`).
 public enum OpsHTTPServer {
     /// A read-only JSON endpoint a department adds to its HTTP port.
@@ -23,7 +25,8 @@ public enum OpsHTTPServer {
     }
 
     public static func make(host: String, port: Int, service: String, readiness: Readiness,
-                            registry: PrometheusCollectorRegistry, extraRoutes: [ExtraRoute] = [],
+                            registry: PrometheusCollectorRegistry, publisher: OutboxPublisher? = nil,
+                            database: (any ServiceDatabase)? = nil, extraRoutes: [ExtraRoute] = [],
                             logger: Logger) -> some Service {
         let router = Router()
         router.get("/health") { _, _ in
@@ -40,6 +43,7 @@ public enum OpsHTTPServer {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: buffer)))
         }
+        if let publisher, let database { ParkedRoutes.add(to: router, publisher: publisher, database: database) }
         for route in extraRoutes {
             router.get(RouterPath(route.path)) { _, _ in
                 let data = try await route.body()

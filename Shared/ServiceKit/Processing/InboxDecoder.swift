@@ -44,7 +44,7 @@ public struct InboxDecoder: Sendable {
                 return .event(InboundEvent(
                     id: "\(message.topic)/\(message.partition)/\(message.offset)", type: OrderSubmitted.eventType,
                     source: "/orderflow/submitted", subject: nil, time: now, correlationId: correlation,
-                    payload: OrderSubmitted(submission: submission)))
+                    payload: OrderSubmitted(submission: submission, byteCount: value.count)))
             } catch {
                 let code = error.reason.split(separator: ":", maxSplits: 1).first.map(String.init) ?? "invalid_submission"
                 return .deadLetter(DeadLetterReason(code: code, detail: error.reason))

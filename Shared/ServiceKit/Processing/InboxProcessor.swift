@@ -122,8 +122,9 @@ public final class InboxProcessor: Service {
                         throw error
                     } catch {
                         // The rules' writes for this event were rolled back; the event goes
-                        // to the dead letter so the partition moves on.
-                        let reason = DeadLetterReason(code: "handler_error", detail: "\(error)")
+                        // to the dead letter so the partition moves on (with the rules' own
+                        // reason code when they gave one, e.g. intake's `too_large`).
+                        let reason = DeadLetterReason(code: (error as? RuleViolation)?.code ?? "handler_error", detail: "\(error)")
                         report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
                         report.deadLetters.append((message, reason))
                     }

@@ -47,6 +47,11 @@ public enum DeadLetterHeaders {
     public static let sourcePartition = "source.partition"
     public static let sourceOffset = "source.offset"
     public static let service = "service"
+    /// Set (to `too_large`) when the dead letter goes without its value because the broker
+    /// refused the original bytes; the original sits at `source.topic`/`source.partition`/`source.offset`.
+    public static let bodyOmitted = "body.omitted"
+    /// With `body.omitted`: the size of the value left out, in bytes.
+    public static let bodyBytes = "body.bytes"
 
     static func make(reason: DeadLetterReason, message: KafkaMessage, service: String) -> [String: String] {
         [

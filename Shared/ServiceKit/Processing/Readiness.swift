@@ -3,8 +3,8 @@ import Synchronization
 
 /// What `/ready` reports: the database is open, master data has caught up (where the
 /// service needs it), the inbox consumer is healthy (no fatal error, not closed) and has
-/// joined its group, and the producer is healthy (no fatal error, not shut down). Each
-/// failing check says why (`failures`).
+/// joined its group, the producer is healthy (no fatal error, not shut down), and no
+/// outbox row is parked. Each failing check says why (`failures`).
 public final class Readiness: Sendable {
     private struct State {
         var databaseOpen = false
@@ -18,15 +18,19 @@ public final class Readiness: Sendable {
     private let joined: @Sendable () -> Bool
     private let consumerHealth: @Sendable () -> KafkaClientHealth
     private let producerHealth: @Sendable () -> KafkaClientHealth
+    private let parkedRows: @Sendable () -> Int
 
     /// `joined` tells whether the inbox consumer has partitions assigned; `consumer` and
     /// `producer` tell whether those clients can still work (`KafkaConsumer.health`,
-    /// `KafkaProducer.health`).
+    /// `KafkaProducer.health`); `parked` how many outbox rows are parked
+    /// (`OutboxPublisher.parkedCount`).
     public init(needsMasterData: Bool,
                 consumer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
                 producer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
+                parked: @escaping @Sendable () -> Int = { 0 },
                 joined: @escaping @Sendable () -> Bool) {
         self.joined = joined
+        self.parkedRows = parked
         self.consumerHealth = consumer
         self.producerHealth = producer
         state.withLock { $0.masterDataCaughtUp = !needsMasterData }
@@ -77,21 +81,24 @@ public final class Readiness: Sendable {
         }
     }
 
-    /// The checks, in order: `database`, `masterdata`, `consumer`, `producer`.
+    /// The checks, in order: `database`, `masterdata`, `consumer`, `producer`, `outbox`.
     public var report: [Check] {
         let snapshot = state.withLock { ($0.databaseOpen, $0.masterDataCaughtUp) }
         return Self.compose(databaseOpen: snapshot.0, masterDataCaughtUp: snapshot.1,
-                            consumer: consumerHealth(), consumerJoined: joined(), producer: producerHealth())
+                            consumer: consumerHealth(), consumerJoined: joined(), producer: producerHealth(),
+                            parkedRows: parkedRows())
     }
 
     /// Readiness from its conditions (pure).
     public static func compose(databaseOpen: Bool, masterDataCaughtUp: Bool, consumer: KafkaClientHealth,
-                               consumerJoined: Bool, producer: KafkaClientHealth) -> [Check] {
+                               consumerJoined: Bool, producer: KafkaClientHealth, parkedRows: Int = 0) -> [Check] {
         [
             Check(name: "database", problem: databaseOpen ? nil : "not open"),
             Check(name: "masterdata", problem: masterDataCaughtUp ? nil : "not caught up with the master-data topics"),
             Check(name: "consumer", problem: consumer.problem ?? (consumerJoined ? nil : "not joined to its consumer group")),
             Check(name: "producer", problem: producer.problem),
+            Check(name: "outbox", problem: parkedRows == 0 ? nil
+                : "\(parkedRows) outbox rows parked: the broker refuses them for good (GET /parked; orderctl parked)"),
         ]
     }
 

@@ -58,6 +58,16 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
                 CREATE UNIQUE INDEX state_kind_key ON state (kind, key);
                 """)
         }
+        migrator.registerMigration("v4: parked outbox rows") { db in
+            // Rows the broker refuses for good (too large, unknown topic, not authorised), and
+            // later rows of the same key held behind them, until an operator re-drives or
+            // discards them. Same sequence as in the outbox, so a re-drive keeps the order.
+            try db.execute(sql: """
+                CREATE TABLE parked (sequence INTEGER PRIMARY KEY, topic TEXT NOT NULL, key BLOB, value BLOB, headers TEXT NOT NULL,
+                                     reason TEXT NOT NULL, detail TEXT NOT NULL, parked_at REAL NOT NULL, held_behind INTEGER);
+                CREATE INDEX parked_key ON parked (key);
+                """)
+        }
         return migrator
     }
 
@@ -72,14 +82,83 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
     public func pendingOutbox(limit: Int) async throws -> [OutboxMessage] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT sequence, topic, key, value, headers FROM outbox ORDER BY sequence LIMIT ?", arguments: [limit])
-                .map { row in
-                    let headersJSON: String = row["headers"]
-                    let headers = (try? OrderFlowJSON.decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
-                    let key: Data? = row["key"]
-                    let value: Data? = row["value"]
-                    return OutboxMessage(sequence: row["sequence"], topic: row["topic"], key: key.map { [UInt8]($0) },
-                                         value: value.map { [UInt8]($0) }, headers: headers)
-                }
+                .map(Self.outboxMessage)
+        }
+    }
+
+    /// An outbox (or parked) row's message columns.
+    private static func outboxMessage(_ row: Row) -> OutboxMessage {
+        let headersJSON: String = row["headers"]
+        let headers = (try? OrderFlowJSON.decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+        let key: Data? = row["key"]
+        let value: Data? = row["value"]
+        return OutboxMessage(sequence: row["sequence"], topic: row["topic"], key: key.map { [UInt8]($0) },
+                             value: value.map { [UInt8]($0) }, headers: headers)
+    }
+
+    public func park(_ rows: [ParkedRow]) async throws {
+        guard !rows.isEmpty else { return }
+        try await pool.write { db in
+            for row in rows {
+                let message = row.message
+                let headersJSON = String(decoding: try OrderFlowJSON.encode(message.headers), as: UTF8.self)
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO parked (sequence, topic, key, value, headers, reason, detail, parked_at, held_behind)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [message.sequence, message.topic, message.key.map { Data($0) }, message.value.map { Data($0) },
+                                     headersJSON, row.reason, row.detail, row.parkedAt.timeIntervalSince1970, row.heldBehind])
+                try db.execute(sql: "DELETE FROM outbox WHERE sequence = ?", arguments: [message.sequence])
+            }
+        }
+    }
+
+    public func parkedRows(limit: Int) async throws -> [ParkedRow] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM parked ORDER BY sequence LIMIT ?", arguments: [limit]).map { row in
+                ParkedRow(message: Self.outboxMessage(row), reason: row["reason"], detail: row["detail"],
+                          parkedAt: Date(timeIntervalSince1970: row["parked_at"]), heldBehind: row["held_behind"])
+            }
+        }
+    }
+
+    public func parkedSummary() async throws -> ParkedSummary {
+        try await pool.read { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM parked") ?? 0
+            var first: [[UInt8]: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT key, MIN(sequence) AS first FROM parked WHERE key IS NOT NULL GROUP BY key") {
+                let key: Data = row["key"]
+                first[[UInt8](key)] = row["first"]
+            }
+            return ParkedSummary(count: count, firstSequenceByKey: first)
+        }
+    }
+
+    public func unpark(sequence: Int64?) async throws -> [OutboxMessage] {
+        try await pool.write { db in
+            let rows: [Row]
+            if let sequence {
+                guard let chosen = try Row.fetchOne(db, sql: "SELECT key FROM parked WHERE sequence = ?", arguments: [sequence]) else { return [] }
+                let key: Data? = chosen["key"]
+                rows = key == nil
+                    ? try Row.fetchAll(db, sql: "SELECT * FROM parked WHERE sequence = ?", arguments: [sequence])
+                    : try Row.fetchAll(db, sql: "SELECT * FROM parked WHERE key = ? ORDER BY sequence", arguments: [key])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM parked ORDER BY sequence")
+            }
+            let messages = rows.map(Self.outboxMessage)
+            for (row, message) in zip(rows, messages) {
+                try db.execute(sql: "INSERT OR REPLACE INTO outbox (sequence, topic, key, value, headers) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [message.sequence, message.topic, row["key"] as Data?, row["value"] as Data?, row["headers"] as String])
+                try db.execute(sql: "DELETE FROM parked WHERE sequence = ?", arguments: [message.sequence])
+            }
+            return messages
+        }
+    }
+
+    public func discardParked(sequence: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM parked WHERE sequence = ?", arguments: [sequence])
+            return db.changesCount > 0
         }
     }
 

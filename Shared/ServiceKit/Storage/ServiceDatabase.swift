@@ -59,4 +59,56 @@ public protocol ServiceDatabase: Sendable {
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateStore) throws -> T) async throws -> T
     /// Removes inbox entries older than `date` (the inbox only has to outlive re-delivery).
     func pruneInbox(olderThan date: Date) async throws -> Int
+
+    // MARK: Parked outbox rows (see `OutboxPublisher`: rows the broker refuses for good)
+
+    /// Moves `rows` from the outbox to the parked rows, in one transaction.
+    func park(_ rows: [ParkedRow]) async throws
+    /// Up to `limit` parked rows, oldest first.
+    func parkedRows(limit: Int) async throws -> [ParkedRow]
+    /// How many rows are parked, and the first parked sequence of each key.
+    func parkedSummary() async throws -> ParkedSummary
+    /// Moves the selected parked rows back into the outbox (same sequences), in one
+    /// transaction, and returns them in sequence order; `sequence` selects that row and
+    /// every other parked row of its key, nil selects all.
+    func unpark(sequence: Int64?) async throws -> [OutboxMessage]
+    /// Deletes one parked row for good; false if there was none with that sequence.
+    func discardParked(sequence: Int64) async throws -> Bool
+}
+
+/// An outbox row the broker refused for good (or held behind such a row of its key), kept
+/// until an operator re-drives or discards it.
+public struct ParkedRow: Sendable, Hashable {
+    /// The row as it was in the outbox (its sequence is kept).
+    public var message: OutboxMessage
+    /// Machine-readable: librdkafka's error name (e.g. `MSG_SIZE_TOO_LARGE`, `_UNKNOWN_TOPIC`)
+    /// or `held_behind_parked_row`.
+    public var reason: String
+    /// For people: the producer's error message, or which row it waits behind.
+    public var detail: String
+    public var parkedAt: Date
+    /// The parked row of the same key this one waits behind (nil: parked for its own error).
+    public var heldBehind: Int64?
+
+    public init(message: OutboxMessage, reason: String, detail: String, parkedAt: Date, heldBehind: Int64? = nil) {
+        self.message = message
+        self.reason = reason
+        self.detail = detail
+        self.parkedAt = parkedAt
+        self.heldBehind = heldBehind
+    }
+
+    /// The reason `held` rows carry.
+    public static let heldReason = "held_behind_parked_row"
+}
+
+/// What is parked: the count, and per key the first parked sequence (later rows of a key
+/// wait behind it, so that an order's events keep their order).
+public struct ParkedSummary: Sendable, Hashable {
+    public var count: Int
+    public var firstSequenceByKey: [[UInt8]: Int64]
+    public init(count: Int = 0, firstSequenceByKey: [[UInt8]: Int64] = [:]) {
+        self.count = count
+        self.firstSequenceByKey = firstSequenceByKey
+    }
 }
