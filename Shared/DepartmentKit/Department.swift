@@ -4,7 +4,7 @@ import OrderModel
 /// An event as a department's rules receive it: the decoded payload plus the envelope
 /// facts the rules may need.
 public struct InboundEvent: Sendable {
-    /// The envelope id (for submissions: `orders.submitted/<partition>/<offset>`).
+    /// The envelope id (for submissions: `orders.submitted/<partition>/<offset>/<digest of the bytes>`).
     public var id: String
     public var type: String
     public var source: String

@@ -92,10 +92,10 @@ public final class InboxProcessor: Service {
             for (message, item) in zip(batch, items) {
                 switch item {
                 case .deadLetter(let reason):
-                    // Dead letters are de-duplicated by position, so a re-delivered bad
-                    // message is not dead-lettered twice.
-                    let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
-                    guard try state.markProcessedIfNew(positionId, at: now) else { continue }
+                    // Dead letters are de-duplicated by position and content, so a
+                    // re-delivered bad message is not dead-lettered twice, and a new one at a
+                    // position used before (topic re-created) still is.
+                    guard try state.markProcessedIfNew(MessageIdentity.deadLetter(message), at: now) else { continue }
                     report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
                     report.deadLetters.append((message, reason))
                 case .event(let event):
