@@ -52,8 +52,15 @@ struct ReusedOffsetTests {
 
     /// Runs an inbox processor for `group` on `broker` over `database` until `done` holds for
     /// the messages that appeared on the status and dead-letter topics and the handled list.
-    func process(on broker: LocalBroker, group: String, database: SQLiteServiceDatabase,
+    /// With `committed`, also until the consumer knows that offset committed (returned).
+    func process(on broker: LocalBroker, group: String, database: SQLiteServiceDatabase, committed: Int64? = nil,
                  until done: @escaping ([KafkaMessage], [String]) -> Bool) async throws -> [KafkaMessage] {
+        try await processAndCommit(on: broker, group: group, database: database, committed: committed, until: done).output
+    }
+
+    func processAndCommit(on broker: LocalBroker, group: String, database: SQLiteServiceDatabase, committed: Int64?,
+                          until done: @escaping ([KafkaMessage], [String]) -> Bool)
+        async throws -> (output: [KafkaMessage], committed: [KafkaTopicPartition: Int64]) {
         let producer = try KafkaProducer(client: broker.clientConfig(), logger: logger)
         let consumer = try KafkaConsumer(config: KafkaConsumerConfig(client: broker.clientConfig(), mode: .group(id: group),
                                                                      topics: [topics.name(.submitted)]), logger: logger)
@@ -69,14 +76,16 @@ struct ReusedOffsetTests {
         let deadline = ContinuousClock.now + .seconds(40)
         while ContinuousClock.now < deadline {
             seen += try await reader.poll(maxMessages: 100, maxWait: .milliseconds(50)) ?? []
-            if done(seen, try await handled(database)) { break }
+            let input = KafkaTopicPartition(topic: topics.name(.submitted), partition: 0)
+            if done(seen, try await handled(database)), committed == nil || consumer.committedOffsets[input] == committed { break }
         }
+        let confirmed = consumer.committedOffsets
         run.cancel()
         _ = await run.result
         await reader.close()
         await consumer.close()
         await producer.shutdown()
-        return seen
+        return (seen, confirmed)
     }
 
     func handled(_ database: SQLiteServiceDatabase) async throws -> [String] {
@@ -131,7 +140,8 @@ struct ReusedOffsetTests {
         // again at a new offset is a new message: it reaches the rules, whose business rule
         // (intake: `channel:externalOrderId`) decides it is a repeat.
         #expect(try await send([b1], to: second) == [2])
-        _ = try await process(on: second, group: LocalBroker.uniqueName("again"), database: database) { _, handled in handled.count >= 3 }
+        let (_, committed) = try await processAndCommit(on: second, group: LocalBroker.uniqueName("again"), database: database,
+                                                        committed: 3) { _, handled in handled.count >= 3 }
         let entries = try await handled(database)
         try #require(entries.count == 3, "\(entries)")
         #expect(entries.map { $0.prefix(while: { $0 != "@" }) } == ["A-1", "B-1", "B-1"])
@@ -145,6 +155,14 @@ struct ReusedOffsetTests {
             try Int.fetchOne((tx as! SQLiteTransaction).db, sql: "SELECT COUNT(*) FROM inbox WHERE event_id LIKE 'deadletter:%'")
         }
         #expect(deadLetterEntries == 2)
+
+        // Every inbox entry knows where its message was read: once old enough, the entries
+        // below the committed offset go (all five, old topic's included), nothing else.
+        try await database.write { tx in try tx.markProcessed("elsewhere", at: Date(timeIntervalSinceNow: -30 * 86400),
+                                                               position: InboxPosition(partition: KafkaTopicPartition(topic: "other", partition: 0), offset: 0)) }
+        #expect(committed == [KafkaTopicPartition(topic: topics.name(.submitted), partition: 0): 3])
+        #expect(try await database.pruneInbox(olderThan: .distantFuture, committed: committed) == 5)
+        #expect(try await database.write { try $0.hasProcessed("elsewhere") })
     }
 }
 
