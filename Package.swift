@@ -99,7 +99,8 @@ let package = Package(
         .testTarget(name: "BillingRulesTests", dependencies: ["BillingRules"], path: "Tests/BillingRulesTests"),
         .testTarget(name: "DemoKitTests", dependencies: ["DemoKit"], path: "Tests/DemoKitTests"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "DemoKit"], path: "Tests/KafkaTests"),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+                    path: "Tests/ServiceKitTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["Kafka", "OrderModel", "DemoKit", "TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

@@ -108,14 +108,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A seed derived from text, the same in every process (FNV-1a; Swift's `hashValue`
     /// is randomised per process).
-    public static func stableSeed(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return hash
-    }
+    public static func stableSeed(_ text: String) -> UInt64 { StableHash.of(text) }
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

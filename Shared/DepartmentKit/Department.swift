@@ -4,7 +4,7 @@ import OrderModel
 /// An event as a department's rules receive it: the decoded payload plus the envelope
 /// facts the rules may need.
 public struct InboundEvent: Sendable {
-    /// The envelope id (for submissions: `orders.submitted/<partition>/<offset>`).
+    /// The envelope id (for submissions: `orders.submitted/<partition>/<offset>/<digest of the bytes>`).
     public var id: String
     public var type: String
     public var source: String
@@ -215,11 +215,7 @@ public struct RuleViolation: Error, Sendable, CustomStringConvertible {
 public enum StableDice {
     /// A number in 0..<1 derived from `seed`.
     public static func roll(_ seed: String) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in seed.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
+        var hash = StableHash.of(seed)
         // Final avalanche so that close seeds give far-apart numbers.
         hash ^= hash >> 33
         hash &*= 0xff51_afd7_ed55_8ccd

@@ -31,17 +31,21 @@ public struct KafkaConsumerConfig: Sendable {
     /// expected offset makes the consumer re-fetch the partition from the expected offset
     /// (see `KafkaConsumer.gapStatistics`).
     public var gapTolerantTopics: Set<String>
+    /// Group mode: how often commits that failed are tried again while nothing new is
+    /// committed (`KafkaConsumer.pendingCommitFailures`).
+    public var commitRetryInterval: Duration
 
     /// Creates consumer settings.
     public init(
         client: KafkaClientConfig, mode: Mode, topics: [String], requestTimeout: Duration = .seconds(10),
-        gapTolerantTopics: Set<String> = []
+        gapTolerantTopics: Set<String> = [], commitRetryInterval: Duration = .seconds(5)
     ) {
         self.client = client
         self.mode = mode
         self.topics = topics
         self.requestTimeout = requestTimeout
         self.gapTolerantTopics = gapTolerantTopics
+        self.commitRetryInterval = commitRetryInterval
     }
 
     /// Whether partitions without a committed offset start at the log start (librdkafka's
@@ -208,8 +212,15 @@ public final class KafkaConsumer: Service, Sendable {
     /// Assigned partitions whose last commit failed (reported by the broker, or for
     /// `waitForBroker: false` commits by the offset-commit callback), with the next offset
     /// that commit tried to store. The next `commit` retries them (unless it names the
-    /// partition itself); they are forgotten when the partition is revoked.
+    /// partition itself), and so does the consumer every `commitRetryInterval` while nothing
+    /// is committed, until they succeed; they are forgotten when the partition is revoked.
     public var pendingCommitFailures: [KafkaTopicPartition: Int64] { shared.pendingCommitFailures }
+
+    /// Next offsets the broker has confirmed as committed for this group, per partition: the
+    /// newest commit of this consumer that succeeded, or the committed offset looked up when
+    /// the partition was assigned. Below them the group will not be handed a message again
+    /// (unless its offsets are lost or reset), so that is what it is safe to forget.
+    public var committedOffsets: [KafkaTopicPartition: Int64] { shared.confirmedCommits }
 
     /// Batches of messages as they arrive. Each `next()` waits up to `maxWait` for the first
     /// message, then takes what librdkafka has already fetched (no further waiting) up to
@@ -238,7 +249,7 @@ public final class KafkaConsumer: Service, Sendable {
     /// offsets. With `waitForBroker: false` it only hands them to librdkafka
     /// (`rd_kafka_commit(async)`) and returns; the broker's answer arrives in the offset-commit
     /// callback while batches are polled, and a failure is logged and kept in
-    /// `pendingCommitFailures` so that the next commit retries it. Commits are sent in call order.
+    /// `pendingCommitFailures` so that the next commit (or the periodic retry) retries it. Commits are sent in call order.
     /// - Throws: `.commit` on failure (or in assign-all mode), `.shutdown` once closed.
     /// - Returns: the offsets committed (asynchronously: handed to librdkafka); partitions no
     ///   longer assigned are left out.
@@ -376,9 +387,44 @@ public final class KafkaConsumer: Service, Sendable {
     /// consumer closes and `run()` throws the `KafkaError(.fatal)`, so that the service group
     /// (and the process) ends with an error.
     public func run() async throws {
-        let fatal = await cancelWhenGracefulShutdown { [self] in await watchForFatal() }
+        let fatal = await cancelWhenGracefulShutdown { [self] in
+            await withTaskGroup(of: KafkaError?.self) { group in
+                group.addTask { await self.watchForFatal() }
+                group.addTask {
+                    await self.retryFailedCommits()
+                    return nil
+                }
+                // The retry loop ends only when cancelled: the first result is the watch's.
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                return first
+            }
+        }
         await close()
         if let fatal { throw fatal }
+    }
+
+    /// Group mode: every `commitRetryInterval`, commits again what failed to commit and has
+    /// not been superseded (`pendingCommitFailures`), until it succeeds. The next `commit`
+    /// retries it too, but a partition that receives nothing more has no next commit: its
+    /// offset would stay behind, and the group would get its messages again after a restart.
+    /// Runs until cancelled.
+    private func retryFailedCommits() async {
+        guard case .group = config.mode else { return await waitUntilCancelled() }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: max(config.commitRetryInterval, .milliseconds(10)))
+            if Task.isCancelled { break }
+            guard !shared.pendingCommitFailures.isEmpty else { continue }
+            do {
+                _ = try await commit([:], waitForBroker: false)
+            } catch {
+                logger.warning("retry of failed offset commits failed; trying again", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func waitUntilCancelled() async {
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
     /// Returns the first fatal error (nil once cancelled): woken by the error callback (served
@@ -575,6 +621,7 @@ public final class KafkaConsumer: Service, Sendable {
             for (tp, offset, partitionErr) in PartitionList.read(list) where partitionErr == RD_KAFKA_RESP_ERR_NO_ERROR {
                 if offset >= 0 { baselines[tp] = offset } else { withoutCommit.append(tp) }
             }
+            shared.committedOffsetsLookedUp(baselines)
         }
         if config.startsAtLogStartWithoutCommit {
             for tp in withoutCommit {
@@ -719,6 +766,7 @@ final class RebalanceHandler: Sendable {
     var isJoined: Bool { state.withLock { $0.joined } }
     var gapStatistics: KafkaGapStatistics { state.withLock { $0.gapGuard.statistics } }
     var pendingCommitFailures: [KafkaTopicPartition: Int64] { state.withLock { $0.commits.failed } }
+    var confirmedCommits: [KafkaTopicPartition: Int64] { state.withLock { $0.commits.confirmed } }
     var revocationStatistics: KafkaRevocationStatistics { state.withLock { $0.revocationCuts } }
 
     /// The partitions revoked since the last call (the poll loop asks after every poll).
@@ -779,6 +827,11 @@ final class RebalanceHandler: Sendable {
 
     func commitsIssued(_ offsets: [KafkaTopicPartition: Int64]) {
         state.withLock { $0.commits.issued(offsets) }
+    }
+
+    func committedOffsetsLookedUp(_ offsets: [KafkaTopicPartition: Int64]) {
+        guard !offsets.isEmpty else { return }
+        state.withLock { $0.commits.lookedUp(offsets) }
     }
 
     func commitsCompleted(_ offsets: [KafkaTopicPartition: Int64], succeeded: Bool) {

@@ -6,11 +6,18 @@
 /// never move a committed offset backwards. The next commit includes the failed partitions it
 /// does not name itself (`withRetries`); issuing a commit for a partition clears its failure,
 /// and so does a successful result.
+///
+/// It also knows what the broker has confirmed (`confirmed`): per partition, the offset of the
+/// newest commit that succeeded, or the committed offset looked up at assignment. That is
+/// what is safe to forget below (the inbox is pruned by it); it survives revocation (the
+/// offset stays stored) and follows a commit that moves back (a re-created topic).
 struct OffsetCommitTracker: Sendable {
     /// Next offsets of the last commit issued per partition.
     private var lastIssued: [KafkaTopicPartition: Int64] = [:]
     /// Partitions whose last issued commit failed, with that commit's offset.
     private(set) var failed: [KafkaTopicPartition: Int64] = [:]
+    /// Next offsets the broker confirmed as committed, per partition.
+    private(set) var confirmed: [KafkaTopicPartition: Int64] = [:]
 
     /// `requested` plus the failed partitions it does not name (offsets in `requested` win).
     func withRetries(_ requested: [KafkaTopicPartition: Int64]) -> [KafkaTopicPartition: Int64] {
@@ -29,9 +36,16 @@ struct OffsetCommitTracker: Sendable {
     mutating func completed(_ partition: KafkaTopicPartition, offset: Int64, succeeded: Bool) {
         if succeeded {
             if let pending = failed[partition], pending <= offset { failed[partition] = nil }
+            // Late results of older commits never move it back; the newest issued commit may.
+            if offset >= confirmed[partition] ?? .min || offset == lastIssued[partition] { confirmed[partition] = offset }
         } else if lastIssued[partition] == offset {
             failed[partition] = offset
         }
+    }
+
+    /// Records committed offsets looked up from the broker (at assignment).
+    mutating func lookedUp(_ offsets: [KafkaTopicPartition: Int64]) {
+        confirmed.merge(offsets) { _, broker in broker }
     }
 
     /// Forgets partitions that are no longer assigned (their commits are someone else's now).

@@ -93,7 +93,7 @@ public enum OrderFlowService {
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
                                interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData,
                                records: records))
-        services.append(InboxPruner(database: database, logger: logger))
+        services.append(InboxPruner(database: database, committed: { consumer.committedOffsets }, logger: logger))
         if let fault = FatalErrorInjection(environment: config.environment) {
             logger.warning("ORDERFLOW_FATAL_AFTER_MS is set (test hook): the producer raises a fatal error", metadata: ["after_ms": "\(fault.afterMilliseconds)"])
             services.append(FatalErrorInjector(fault: fault, producer: producer))
@@ -137,22 +137,30 @@ public enum OrderFlowService {
     }
 }
 
-/// Removes inbox entries older than a week, once an hour: an event id only needs to be
-/// remembered as long as the broker might re-deliver it.
+/// Removes inbox entries once an hour that are older than a week *and* below the committed
+/// offset of their partition (as the broker confirmed it to this process's consumer): an
+/// event id must be remembered as long as the broker might deliver the message again, and
+/// it does so from the committed offset. Entries of a partition whose commit keeps failing,
+/// or that this process has not seen committed, are kept (README, Operations: inbox retention).
 final class InboxPruner: Service {
     let database: any ServiceDatabase
+    let committed: @Sendable () -> [KafkaTopicPartition: Int64]
     let logger: Logger
     let retention: TimeInterval = 7 * 24 * 3600
 
-    init(database: any ServiceDatabase, logger: Logger) {
+    init(database: any ServiceDatabase, committed: @escaping @Sendable () -> [KafkaTopicPartition: Int64], logger: Logger) {
         self.database = database
+        self.committed = committed
         self.logger = logger
     }
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let removed = try? await database.pruneInbox(olderThan: Date().addingTimeInterval(-retention)), removed > 0 {
-                logger.info("pruned old inbox entries", metadata: ["inbox.removed": "\(removed)"])
+            do {
+                let removed = try await database.pruneInbox(olderThan: Date().addingTimeInterval(-retention), committed: committed())
+                if removed > 0 { logger.info("pruned old inbox entries", metadata: ["inbox.removed": "\(removed)"]) }
+            } catch {
+                logger.warning("inbox pruning failed; trying again in an hour", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }

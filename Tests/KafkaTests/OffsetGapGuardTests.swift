@@ -210,3 +210,35 @@ struct OffsetCommitTrackerTests {
         #expect(tracker.withRetries([:]).isEmpty)
     }
 }
+
+@Suite("What the broker confirmed as committed (no broker)")
+struct ConfirmedCommitTests {
+    @Test func confirmedFollowsSuccessesNeverALateOlderOne() {
+        var tracker = OffsetCommitTracker()
+        tracker.issued([tp0: 10])
+        #expect(tracker.confirmed.isEmpty, "issued is not committed")
+        tracker.issued([tp0: 20])
+        tracker.completed(tp0, offset: 20, succeeded: true)
+        tracker.completed(tp0, offset: 10, succeeded: true)  // a late result of the older commit
+        #expect(tracker.confirmed == [tp0: 20])
+        tracker.issued([tp0: 30])
+        tracker.completed(tp0, offset: 30, succeeded: false)
+        #expect(tracker.confirmed == [tp0: 20], "a failed commit confirms nothing")
+    }
+
+    @Test func confirmedFollowsACommitThatMovesBackAndSurvivesRevocation() {
+        var tracker = OffsetCommitTracker()
+        tracker.lookedUp([tp0: 500, tp1: 7])
+        #expect(tracker.confirmed == [tp0: 500, tp1: 7])
+        // The topic was created again: the newest commit is lower, and it is the truth.
+        tracker.issued([tp0: 3])
+        tracker.completed(tp0, offset: 3, succeeded: true)
+        #expect(tracker.confirmed[tp0] == 3)
+        // Revoked: the offset stays committed at the broker.
+        tracker.forget([tp0, tp1])
+        #expect(tracker.confirmed == [tp0: 3, tp1: 7])
+        // A look-up at the next assignment is what the broker says now.
+        tracker.lookedUp([tp1: 2])
+        #expect(tracker.confirmed == [tp0: 3, tp1: 2])
+    }
+}

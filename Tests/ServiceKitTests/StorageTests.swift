@@ -84,7 +84,7 @@ private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
             try tx.markProcessed("old", at: Date(timeIntervalSinceNow: -30 * 86400))
             try tx.markProcessed("new", at: Date())
         }
-        #expect(try await database.pruneInbox(olderThan: Date(timeIntervalSinceNow: -7 * 86400)) == 1)
+        #expect(try await database.pruneInbox(olderThan: Date(timeIntervalSinceNow: -7 * 86400), committed: [:]) == 1)
         #expect(try await database.write { try $0.hasProcessed("new") })
     }
 }

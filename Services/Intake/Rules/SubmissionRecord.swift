@@ -15,7 +15,7 @@ public struct SubmissionRecord: StateRecord, Hashable {
     public var outcome: Outcome
     /// When intake first handled it.
     public var handledAt: Date
-    /// The envelope id of the first submission (`orders.submitted/<partition>/<offset>`).
+    /// The inbox id of the first submission (`orders.submitted/<partition>/<offset>/<digest>`).
     public var firstEventId: String
 
     public init(orderId: OrderID, outcome: Outcome, handledAt: Date, firstEventId: String) {

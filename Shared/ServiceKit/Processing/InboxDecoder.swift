@@ -42,7 +42,7 @@ public struct InboxDecoder: Sendable {
                 let submission = try OrderSubmission.read(value)
                 let correlation = "\(submission.channel ?? ""):\(submission.externalOrderId ?? "")"
                 return .event(InboundEvent(
-                    id: "\(message.topic)/\(message.partition)/\(message.offset)", type: OrderSubmitted.eventType,
+                    id: MessageIdentity.submission(message), type: OrderSubmitted.eventType,
                     source: "/orderflow/submitted", subject: nil, time: now, correlationId: correlation,
                     payload: OrderSubmitted(submission: submission, byteCount: value.count)))
             } catch {

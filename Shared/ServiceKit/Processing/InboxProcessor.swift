@@ -92,14 +92,15 @@ public final class InboxProcessor: Service {
             for (message, item) in zip(batch, items) {
                 switch item {
                 case .deadLetter(let reason):
-                    // Dead letters are de-duplicated by position, so a re-delivered bad
-                    // message is not dead-lettered twice.
-                    let positionId = "deadletter:\(message.topic)/\(message.partition)/\(message.offset)"
-                    guard try state.markProcessedIfNew(positionId, at: now) else { continue }
+                    // Dead letters are de-duplicated by position and content, so a
+                    // re-delivered bad message is not dead-lettered twice, and a new one at a
+                    // position used before (topic re-created) still is.
+                    guard try state.markProcessedIfNew(MessageIdentity.deadLetter(message), at: now, position: message.inboxPosition)
+                    else { continue }
                     report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
                     report.deadLetters.append((message, reason))
                 case .event(let event):
-                    guard try state.markProcessedIfNew(event.id, at: now) else {
+                    guard try state.markProcessedIfNew(event.id, at: now, position: message.inboxPosition) else {
                         report.duplicates += 1
                         continue
                     }
@@ -138,12 +139,13 @@ public final class InboxProcessor: Service {
         do {
             // Asynchronous: the effects are committed and published, and the inbox makes a
             // redelivery of these messages harmless, so the loop does not wait for the
-            // group coordinator. A refused commit is kept and retried by the next one.
+            // group coordinator. A refused commit is kept and retried (by the next commit, or
+            // by the consumer while the partition is idle) until it succeeds.
             progress.committed(try await consumer.commit(Self.nextOffsets(of: batch), waitForBroker: false))
         } catch let error as KafkaError where error.code != .fatal && error.code != .shutdown {
-            // A rebalance or coordinator change can refuse a commit; the next batch's commit
-            // covers these offsets, and what is delivered again the inbox drops.
-            logger.warning("offset commit failed; the next commit covers it", metadata: ["error": "\(error)"])
+            // A rebalance or coordinator change can refuse a commit; the consumer keeps these
+            // offsets and retries them, and what is delivered again the inbox drops.
+            logger.warning("offset commit failed; it is retried until it succeeds", metadata: ["error": "\(error)"])
         }
 
         log(report)

@@ -172,7 +172,9 @@ final class BatchState: ServiceTransaction {
     func cancelTimer(_ name: String, key: String) throws { try base.cancelTimer(name, key: key) }
     func dueTimers(at now: Date, limit: Int) throws -> [DueTimer] { try base.dueTimers(at: now, limit: limit) }
     func hasProcessed(_ eventId: String) throws -> Bool { try base.hasProcessed(eventId) }
-    func markProcessedIfNew(_ eventId: String, at date: Date) throws -> Bool { try base.markProcessedIfNew(eventId, at: date) }
+    func markProcessedIfNew(_ eventId: String, at date: Date, position: InboxPosition?) throws -> Bool {
+        try base.markProcessedIfNew(eventId, at: date, position: position)
+    }
 
     func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws -> OutboxMessage {
         try base.enqueue(topic: topic, key: key, value: value, headers: headers)

@@ -1,6 +1,7 @@
 import DepartmentKit
 import Foundation
 import GRDB
+import Kafka
 import OrderModel
 
 /// The embedded default `ServiceDatabase`: one SQLite file per service (GRDB, WAL mode).
@@ -68,8 +69,37 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
                 CREATE INDEX parked_key ON parked (key);
                 """)
         }
+        migrator.registerMigration("v5: inbox positions") { db in
+            // Each entry remembers where its message was read, so that it is pruned only once
+            // the group's committed offset is past it. The index leads with the partition and
+            // the processing time and carries the offset: a prune reads only the old entries
+            // of the partitions it prunes (what it removes, plus any still uncommitted), never
+            // the rest of the table. Entries written before have no position (NULL) and are
+            // pruned by age, as they were before.
+            try db.execute(sql: """
+                ALTER TABLE inbox ADD COLUMN source_topic TEXT;
+                ALTER TABLE inbox ADD COLUMN source_partition INTEGER;
+                ALTER TABLE inbox ADD COLUMN source_offset INTEGER;
+                DROP INDEX inbox_processed_at;
+                CREATE INDEX inbox_source_age ON inbox (source_topic, source_partition, processed_at, source_offset);
+                """)
+        }
         return migrator
     }
+
+    /// The statements `pruneInbox` runs, one chunk of at most `limit` entries each (exposed
+    /// for the test that checks they are served by the index).
+    static let pruneCommittedSQL = """
+        DELETE FROM inbox WHERE event_id IN (SELECT event_id FROM inbox
+        WHERE source_topic = ? AND source_partition = ? AND processed_at < ? AND source_offset < ? LIMIT ?)
+        """
+    static let pruneUnpositionedSQL = """
+        DELETE FROM inbox WHERE event_id IN (SELECT event_id FROM inbox
+        WHERE source_topic IS NULL AND source_partition IS NULL AND processed_at < ? LIMIT ?)
+        """
+    /// Entries removed per write transaction, so that a large prune never holds the writer
+    /// (and the inbox loop behind it) for long.
+    static let pruneChunk = 5_000
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any ServiceTransaction) throws -> T) async throws -> T {
         try await pool.write { db in try body(SQLiteTransaction(db: db)) }
@@ -177,11 +207,25 @@ public final class SQLiteServiceDatabase: ServiceDatabase {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
     }
 
-    public func pruneInbox(olderThan date: Date) async throws -> Int {
-        try await pool.write { db in
-            try db.execute(sql: "DELETE FROM inbox WHERE processed_at < ?", arguments: [date.timeIntervalSince1970])
-            return db.changesCount
+    public func pruneInbox(olderThan date: Date, committed: [KafkaTopicPartition: Int64]) async throws -> Int {
+        let before = date.timeIntervalSince1970
+        let chunk = Self.pruneChunk
+        var passes: [(sql: String, arguments: StatementArguments)] = [(Self.pruneUnpositionedSQL, [before, chunk])]
+        for (partition, next) in committed.sorted(by: { $0.key < $1.key }) {
+            passes.append((Self.pruneCommittedSQL, [partition.topic, partition.partition, before, next, chunk]))
         }
+        var removed = 0
+        for pass in passes {
+            while true {
+                let count = try await pool.write { db in
+                    try db.execute(sql: pass.sql, arguments: pass.arguments)
+                    return db.changesCount
+                }
+                removed += count
+                if count < chunk { break }
+            }
+        }
+        return removed
     }
 }
 
@@ -237,9 +281,12 @@ final class SQLiteTransaction: ServiceTransaction {
         try Bool.fetchOne(statement("SELECT EXISTS(SELECT 1 FROM inbox WHERE event_id = ?)"), arguments: [eventId]) ?? false
     }
 
-    func markProcessedIfNew(_ eventId: String, at date: Date) throws -> Bool {
-        try statement("INSERT OR IGNORE INTO inbox (event_id, processed_at) VALUES (?, ?)")
-            .execute(arguments: [eventId, date.timeIntervalSince1970])
+    func markProcessedIfNew(_ eventId: String, at date: Date, position: InboxPosition?) throws -> Bool {
+        try statement("""
+            INSERT OR IGNORE INTO inbox (event_id, processed_at, source_topic, source_partition, source_offset) VALUES (?, ?, ?, ?, ?)
+            """)
+            .execute(arguments: [eventId, date.timeIntervalSince1970, position?.partition.topic, position?.partition.partition,
+                                 position?.offset])
         return db.changesCount > 0
     }
 

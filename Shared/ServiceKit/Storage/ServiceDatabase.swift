@@ -1,5 +1,6 @@
 import DepartmentKit
 import Foundation
+import Kafka
 
 /// One event (or dead letter) waiting in the outbox: the exact bytes to publish, so a
 /// re-publication after a crash sends the same event id again, never a new one.
@@ -26,8 +27,10 @@ public protocol ServiceTransaction: StateStore {
     /// Whether an event with this id was processed before (inbox).
     func hasProcessed(_ eventId: String) throws -> Bool
     /// Records that the event is processed (inbox), in one statement: true when it was
-    /// new, false when the inbox already had it (a repeat, to be skipped).
-    func markProcessedIfNew(_ eventId: String, at: Date) throws -> Bool
+    /// new, false when the inbox already had it (a repeat, to be skipped). `position`: where
+    /// the message was read (nil: not from a topic); the row is pruned only once its
+    /// partition's committed offset has passed it (`ServiceDatabase.pruneInbox`).
+    func markProcessedIfNew(_ eventId: String, at: Date, position: InboxPosition?) throws -> Bool
     /// Appends a message to the outbox and returns it as stored (with its sequence).
     @discardableResult
     func enqueue(topic: String, key: [UInt8]?, value: [UInt8]?, headers: [String: String]) throws -> OutboxMessage
@@ -40,7 +43,27 @@ public protocol ServiceTransaction: StateStore {
 
 extension ServiceTransaction {
     /// Records that the event was processed (inbox).
-    public func markProcessed(_ eventId: String, at date: Date) throws { _ = try markProcessedIfNew(eventId, at: date) }
+    public func markProcessed(_ eventId: String, at date: Date, position: InboxPosition? = nil) throws {
+        _ = try markProcessedIfNew(eventId, at: date, position: position)
+    }
+}
+
+/// Where a consumed message was read: the inbox keeps it with the event id, so that an
+/// entry is forgotten only once the group's committed offset is past it (below that offset
+/// the broker does not deliver the message again).
+public struct InboxPosition: Sendable, Hashable {
+    public var partition: KafkaTopicPartition
+    public var offset: Int64
+
+    public init(partition: KafkaTopicPartition, offset: Int64) {
+        self.partition = partition
+        self.offset = offset
+    }
+}
+
+extension KafkaMessage {
+    /// Where this message was read, for its inbox entry.
+    public var inboxPosition: InboxPosition { InboxPosition(partition: topicPartition, offset: offset) }
 }
 
 /// A service's own database: state, inbox and outbox, written in one transaction per
@@ -57,8 +80,12 @@ public protocol ServiceDatabase: Sendable {
     func outboxBacklog() async throws -> Int
     /// Reads department state outside the processing loop (for ops endpoints).
     func read<T: Sendable>(_ body: @escaping @Sendable (any StateStore) throws -> T) async throws -> T
-    /// Removes inbox entries older than `date` (the inbox only has to outlive re-delivery).
-    func pruneInbox(olderThan date: Date) async throws -> Int
+    /// Removes inbox entries processed before `date` whose position is below the committed
+    /// offset of their partition in `committed` (next offsets the group has stored). Entries
+    /// of other partitions, and at or past the committed offset, are kept: the broker may
+    /// deliver those messages again. Entries without a position (written before positions
+    /// were kept) go by age alone. Returns how many were removed.
+    func pruneInbox(olderThan date: Date, committed: [KafkaTopicPartition: Int64]) async throws -> Int
 
     // MARK: Parked outbox rows (see `OutboxPublisher`: rows the broker refuses for good)
 
