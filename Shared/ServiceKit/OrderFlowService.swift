@@ -1,3 +1,4 @@
+import ArgumentParser
 import DepartmentKit
 import Foundation
 import Kafka
@@ -11,13 +12,20 @@ import ServiceLifecycle
 /// inbox processing, timer and HTTP endpoints, as one `ServiceGroup` that stops
 /// gracefully on SIGTERM/SIGINT (finish the batch, commit, flush, exit 0).
 public enum OrderFlowService {
-    /// Sets up logging and metrics for the process (call once, from `main`, never in tests)
-    /// and returns the Prometheus registry `/metrics` serves.
-    public static func bootstrapObservability(level: Logger.Level) -> PrometheusCollectorRegistry {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+    /// Sets up logging (to standard error, as `format` says) and metrics for the process
+    /// (call once, from `main`, never in tests) and returns the Prometheus registry
+    /// `/metrics` serves.
+    public static func bootstrapObservability(level: Logger.Level, format: LogFormat = .text,
+                                              service: String) -> PrometheusCollectorRegistry {
+        switch format {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, service: service, level: level) }
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -115,7 +123,8 @@ public enum OrderFlowService {
     public static func run(rules: any DepartmentRules, config: ServiceConfig,
                            extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] }) async throws {
         MemoryTuning.apply()
-        let registry = bootstrapObservability(level: config.logLevel)
+        let registry = bootstrapObservability(level: config.logLevel, format: config.logFormat,
+                                              service: config.identity.name)
         let logger = Logger(label: "orderflow.\(config.identity.name)")
         logger.info("starting", metadata: [
             "kafka.bootstrap": "\(config.bootstrapServers)", "kafka.group": "\(config.groupId)",
@@ -124,16 +133,29 @@ public enum OrderFlowService {
             "kafka.profile": "\(config.kafkaProfile.rawValue)",
             "kafka.options": "\(RedactedProperties(config.kafkaOptions))",
         ])
-        let group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        let group: ServiceGroup
+        do {
+            group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        } catch {
+            logger.critical("could not start", metadata: ["error": "\(error)"])
+            throw reported(error, format: config.logFormat)
+        }
         do {
             try await group.run()
         } catch {
             // A fatal Kafka error (or any service failing) ends the process with a non-zero
             // exit code (the command's `main` reports the error), so that it is restarted.
             logger.critical("stopping: a service failed", metadata: ["error": "\(error)"])
-            throw error
+            throw reported(error, format: config.logFormat)
         }
         logger.info("stopped")
+    }
+
+    /// What `run` throws for an error it has just logged: the error itself, which the
+    /// command's `main` prints again as `Error: …`; in JSON format a bare exit code 1
+    /// instead, so that standard error holds nothing but JSON lines.
+    private static func reported(_ error: any Error, format: LogFormat) -> any Error {
+        format == .json ? ExitCode.failure : error
     }
 }
 

@@ -113,6 +113,17 @@ import Testing
         }
         let breaches = feed.payloads(SLABreached.self)
         #expect(Set(breaches.map { "\($0.orderId)/\($0.stage)" }).count == breaches.count, "each breach is reported once")
+        // …and counted per stage on the /metrics of the service that reports it (the
+        // counter goes up when the breach is committed, before it is published).
+        for (service, stage) in [("review", "review"), ("warehouse", "fulfilment"), ("logistics", "delivery")] {
+            let metrics = try await pipeline.http(service, "/metrics").1
+            let counted = metrics.split(separator: "\n")
+                .first { $0.hasPrefix("orderflow_sla_breaches_total{") && $0.contains(#"stage="\#(stage)""#) && $0.contains(#"service="\#(service)""#) }
+                .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+            let published = breaches.filter { $0.stage == stage }.count
+            #expect((counted ?? 0) >= Double(published) && published > 0,
+                    "\(service) counted \(String(describing: counted)) \(stage) breaches, \(published) published")
+        }
 
         // Deposit → warehouse → backordered → stock arrives → allocated.
         try await waitFor("D-DEPOSIT", .awaitingDeposit)

@@ -96,6 +96,7 @@ import TestSupport
             let (_, metrics) = try await pipeline.http("billing", "/metrics")
             #expect(metrics.contains("orderflow_messages_in_total"))
             #expect(metrics.contains("orderflow_batch_duration_seconds"))
+            #expect(metrics.contains(#"orderflow_ready{service="billing"} 1.0"#), "the /ready verdict, for alerting")
             var lagReported = false
             for _ in 0..<30 where !lagReported {
                 lagReported = try await pipeline.http("billing", "/metrics").1.contains("orderflow_consumer_lag{")

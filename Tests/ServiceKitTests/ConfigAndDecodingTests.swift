@@ -155,3 +155,25 @@ import Testing
         #expect(parked[4].problem == "2 outbox rows parked: the broker refuses them for good (GET /parked; orderctl parked)")
     }
 }
+
+@Suite struct LogFormatOptionTests {
+    @Test func textUnlessJsonIsAsked() throws {
+        let options = try ServiceOptions.parse([])
+        #expect(try options.resolve(for: .intake, environment: [:]).logFormat == .text)
+        #expect(try options.resolve(for: .intake, environment: ["ORDERFLOW_LOG_FORMAT": "json"]).logFormat == .json)
+        #expect(try options.resolve(for: .intake, environment: ["ORDERFLOW_LOG_FORMAT": " JSON "]).logFormat == .json)
+        #expect(try options.resolve(for: .intake, environment: ["ORDERFLOW_LOG_FORMAT": ""]).logFormat == .text)
+        let flagged = try ServiceOptions.parse(["--log-format", "text"])
+        #expect(try flagged.resolve(for: .intake, environment: ["ORDERFLOW_LOG_FORMAT": "json"]).logFormat == .text)
+    }
+
+    @Test func anUnknownFormatIsRefusedNamingTheVariableAndTheChoices() throws {
+        let options = try ServiceOptions.parse([])
+        do {
+            _ = try options.resolve(for: .intake, environment: ["ORDERFLOW_LOG_FORMAT": "logfmt"])
+            Issue.record("logfmt was accepted")
+        } catch {
+            #expect("\(error)".contains("ORDERFLOW_LOG_FORMAT='logfmt' is not one of text, json"), "\(error)")
+        }
+    }
+}

@@ -47,6 +47,8 @@ public struct ServiceConfig: Sendable {
     /// `ORDERFLOW_KAFKA_OPTIONS`), applied last. Print them only through `RedactedProperties`.
     public var kafkaOptions: [String: String]
     public var logLevel: Logger.Level
+    /// `text` for people, `json` (one object per line) for log collectors.
+    public var logFormat: LogFormat
     public var batchSize: Int
     public var batchWait: Duration
     public var tickInterval: Duration
@@ -67,7 +69,7 @@ extension ServiceConfig: CustomStringConvertible {
         "ServiceConfig(service: \(identity.name), bootstrapServers: \(bootstrapServers), topicPrefix: \(topicPrefix), "
             + "databasePath: \(databasePath), http: \(httpHost):\(httpPort), groupId: \(groupId), "
             + "kafkaProfile: \(kafkaProfile.rawValue), kafkaOptions: [\(RedactedProperties(kafkaOptions))], "
-            + "logLevel: \(logLevel), batchSize: \(batchSize), batchWait: \(batchWait), tickInterval: \(tickInterval))"
+            + "logLevel: \(logLevel), logFormat: \(logFormat.rawValue), batchSize: \(batchSize), batchWait: \(batchWait), tickInterval: \(tickInterval))"
     }
 }
 
@@ -104,6 +106,9 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "trace, debug, info, notice, warning, error, critical. Env ORDERFLOW_LOG_LEVEL; default info.")
     public var logLevel: String?
 
+    @Option(help: "Log line format: text or json (one JSON object per line). Env ORDERFLOW_LOG_FORMAT; default text.")
+    public var logFormat: String?
+
     @Option(help: "Most messages per batch (one transaction). Env ORDERFLOW_BATCH_SIZE; default 500.")
     public var batchSize: Int?
 
@@ -139,6 +144,10 @@ public struct ServiceOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: levelText) else {
             throw ValidationError("log level '\(levelText)' is not one of trace, debug, info, notice, warning, error, critical")
         }
+        let formatText = (logFormat ?? env("LOG_FORMAT") ?? "text").trimmingCharacters(in: .whitespaces)
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ValidationError("ORDERFLOW_LOG_FORMAT='\(formatText)' is not one of \(LogFormat.allowedValues)")
+        }
         var departmentEnvironment = environment
         if demoMode { departmentEnvironment["ORDERFLOW_DEMO_MODE"] = "true" }
         return ServiceConfig(
@@ -152,6 +161,7 @@ public struct ServiceOptions: ParsableArguments {
             kafkaProfile: kafka.profile,
             kafkaOptions: kafka.options,
             logLevel: level,
+            logFormat: format,
             batchSize: max(1, try int(batchSize, "BATCH_SIZE", 500)),
             batchWait: .milliseconds(try int(batchWaitMs, "BATCH_WAIT_MS", 20)),
             tickInterval: .milliseconds(max(10, try int(tickMs, "TICK_MS", 200))),

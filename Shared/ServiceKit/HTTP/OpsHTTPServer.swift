@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Prometheus
 import ServiceLifecycle
 
@@ -9,7 +10,8 @@ import ServiceLifecycle
 /// - `GET /ready`: 200 when the database is open, master data caught up, the consumer
 ///   joined and healthy and the producer healthy; 503 otherwise, the body naming each
 ///   failing check and why (`"failing":{"producer":"fatal error: …"}`).
-/// - `GET /metrics`: Prometheus text format.
+/// - `GET /metrics`: Prometheus text format; `orderflow_ready{service}` is the `/ready`
+///   verdict (1 or 0) at the moment of the scrape, for alerting.
 /// - `GET /parked`, `POST /parked/redrive`, `POST /parked/discard`: outbox rows the broker
 ///   refuses for good, for an operator to list, re-drive or discard (`ParkedRoutes`).
 /// - extra read-only routes a department adds (e.g. the warehouse's `/stock`).
@@ -37,7 +39,9 @@ public enum OpsHTTPServer {
             let ready = checks.allSatisfy(\.ok)
             return json(ready ? .ok : .serviceUnavailable, Readiness.responseBody(service: service, checks: checks))
         }
+        let readyGauge = Gauge(label: "orderflow_ready", dimensions: [("service", service)])
         router.get("/metrics") { _, _ in
+            readyGauge.record(readiness.isReady ? 1 : 0)
             var buffer: [UInt8] = []
             registry.emit(into: &buffer)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],

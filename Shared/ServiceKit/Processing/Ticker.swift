@@ -2,6 +2,8 @@ import DepartmentKit
 import Foundation
 import GRDB
 import Logging
+import Metrics
+import OrderModel
 import ServiceLifecycle
 
 /// Time-driven work of a department (stage time limits, overdue checks, demo-mode
@@ -79,6 +81,7 @@ public final class Ticker: Service {
                     }
                     result.outbox += rows
                     result.logs += outcome.logs
+                    result.breachedStages += outcome.events.compactMap { ($0.payload as? SLABreached)?.stage }
                 } catch let error as DatabaseError {
                     throw error
                 } catch {
@@ -90,6 +93,10 @@ public final class Ticker: Service {
             return result
         }
         for note in result.logs { logger.log(level: note.level.loggerLevel, "\(note.message)") }
+        // Counted once committed (stage limits fire from timers only, so here is every breach).
+        for stage in result.breachedStages {
+            Counter(label: "orderflow_sla_breaches_total", dimensions: [("service", writer.service), ("stage", stage)]).increment()
+        }
         try await publisher.publish(result.outbox, ticket: ticket)
         return result.fired
     }
@@ -113,4 +120,6 @@ private struct TickResult: Sendable {
     var fired = 0
     var outbox: [OutboxMessage] = []
     var logs: [LogNote] = []
+    /// The `stage` of each `order.sla-breached` emitted.
+    var breachedStages: [String] = []
 }
