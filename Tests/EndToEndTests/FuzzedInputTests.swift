@@ -105,10 +105,11 @@ import Testing
             inputs.append(Entry(topic: .submitted, key: "fuzz-shop:FZ-\(index)", input: fuzzer.mutate(base, kinds[index % kinds.count])))
         }
         for (topic, envelopes) in [(Topic.review, review), (Topic.warehouse, warehouse)] where !envelopes.isEmpty {
-            let kinds = FuzzKind.allCases
+            let rounds = FuzzKind.allCases.count
             for index in 0..<envelopeCountPerTopic {
-                let real = envelopes[(index / kinds.count) % envelopes.count]
+                let real = envelopes[(index / rounds) % envelopes.count]
                 guard let base = try FuzzBase.envelope(real.value ?? [], id: "fuzz-\(seed)-\(topic.rawValue)-\(index)") else { continue }
+                let kinds = InputFuzzer.kinds(for: base)
                 inputs.append(Entry(topic: topic, key: String(decoding: real.key ?? [], as: UTF8.self), input: fuzzer.mutate(base, kinds[index % kinds.count])))
             }
         }
@@ -181,14 +182,13 @@ import Testing
         var found: [KafkaMessage] = []
         var seenTypes: Set<String> = []
         let deadline = ContinuousClock.now + .seconds(30)
-        for try await batch in consumer.batches(maxMessages: 500, maxWait: .milliseconds(100)) {
+        while seenTypes != types, ContinuousClock.now < deadline, let batch = try await consumer.poll(maxMessages: 500, maxWait: .milliseconds(100)) {
             for message in batch {
                 guard let value = message.value, let json = try? OrderFlowJSON.decoder.decode(JSONValue.self, from: Data(value)),
                       let type = json["type"]?.stringValue, types.contains(type) else { continue }
                 found.append(message)
                 seenTypes.insert(type)
             }
-            if seenTypes == types || ContinuousClock.now > deadline { break }
         }
         #expect(seenTypes == types, "real envelopes of \(types.sorted()) on \(topic.rawValue); found \(seenTypes.sorted())")
         return found

@@ -68,11 +68,14 @@ struct FuzzBase: Sendable {
     var unknownVersions: [String]
     /// Where the event type is (envelopes only).
     var type: JSONPath?
+    /// Known event types whose `data` has this document's shape but which the receiving
+    /// department does not act on: the event as a misrouted sender would put it there.
+    var misroutedTypes: [String] = []
 }
 
 /// How an input was broken.
 enum FuzzKind: String, CaseIterable, Sendable {
-    case truncated, wrongType, missingField, hugeNumber, deepNesting, invalidUTF8, unknownVersion, unknownType, randomBytes
+    case truncated, wrongType, missingField, hugeNumber, deepNesting, invalidUTF8, unknownVersion, unknownType, misroutedType, randomBytes
 }
 
 /// One fuzzed input: its bytes and how it was made (for failure messages).
@@ -101,7 +104,7 @@ struct InputFuzzer {
 
     /// The kinds that apply to `base` (no event type in a submission).
     static func kinds(for base: FuzzBase) -> [FuzzKind] {
-        FuzzKind.allCases.filter { $0 != .unknownType || base.type != nil }
+        FuzzKind.allCases.filter { ($0 != .unknownType || base.type != nil) && ($0 != .misroutedType || !base.misroutedTypes.isEmpty) }
     }
 
     /// `base` broken the `kind` way.
@@ -144,8 +147,8 @@ struct InputFuzzer {
             return replacing(base, path, raw: text, kind: kind, describe: "\(bad.map { String($0, radix: 16) })")
         case .unknownVersion:
             return replacing(base, base.version, raw: base.unknownVersions.randomElement(using: &random)!, kind: kind)
-        case .unknownType:
-            let type = Self.unknownTypes.randomElement(using: &random)!
+        case .unknownType, .misroutedType:
+            let type = (kind == .unknownType ? Self.unknownTypes : base.misroutedTypes).randomElement(using: &random)!
             return replacing(base, base.type ?? [.key("type")], raw: Self.encode(.string(type)), kind: kind, describe: "\"\(type)\"")
         }
     }
@@ -213,8 +216,11 @@ extension FuzzBase {
         guard let type = document["type"]?.stringValue else { return nil }
         let data: [JSONPath]
         let integers: [JSONPath]
+        var misrouted: [String] = []
         switch type {
         case OrderReceived.eventType, OrderReleased.eventType:
+            // The same `data` ({order}); review acts on the one, the warehouse on the other.
+            misrouted = [type == OrderReceived.eventType ? OrderReleased.eventType : OrderReceived.eventType]
             let line: JSONPath = [.key("data"), .key("order"), .key("lines"), .index(0)]
             data = [[.key("data"), .key("order")], [.key("data"), .key("order"), .key("id")], [.key("data"), .key("order"), .key("lines")],
                     line + [.key("quantity")]]
@@ -230,6 +236,7 @@ extension FuzzBase {
             document: document, required: required.filter { document.value(at: $0) != nil },
             integers: ([[.key("dataversion")]] + integers).filter { document.value(at: $0) != nil },
             checkedStrings: [[.key("type")], [.key("time")]],
-            version: [.key("dataversion")], unknownVersions: ["0", "-1", "-100", "50", "99", "1000", "4294967296"], type: [.key("type")])
+            version: [.key("dataversion")], unknownVersions: ["0", "-1", "-100", "50", "99", "1000", "4294967296"], type: [.key("type")],
+            misroutedTypes: misrouted)
     }
 }
