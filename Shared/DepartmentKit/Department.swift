@@ -164,8 +164,8 @@ public protocol DepartmentRules: Sendable {
     /// The service name: `intake`, `review`, `warehouse`, `logistics`, `billing`.
     var department: String { get }
 
-    /// The event types this department acts on; anything else on its inbox is logged and
-    /// skipped.
+    /// The event types this department acts on; any other event on its inbox goes to the
+    /// dead letter (`unexpected_event_type`).
     var handledEventTypes: Set<String> { get }
 
     /// Acts on one inbound event.

@@ -128,6 +128,18 @@ public final class LocalBroker: Sendable {
         return broker
     }
 
+    /// Freezes the broker (SIGSTOP), as a hung broker or a network that drops everything
+    /// would: connections stay open, nothing is answered, nothing is lost. For outage tests;
+    /// `resume()` lets it go on.
+    public func pause() {
+        if running.withLock({ $0 }) { kill(pid, SIGSTOP) }
+    }
+
+    /// Lets a paused broker go on (SIGCONT), with everything it held.
+    public func resume() {
+        if running.withLock({ $0 }) { kill(pid, SIGCONT) }
+    }
+
     /// Stops the broker: SIGTERM, then SIGKILL after 3 s; waits for it to exit. Idempotent.
     public func stop() async {
         guard running.withLock({ running in
@@ -135,6 +147,7 @@ public final class LocalBroker: Sendable {
             return running
         }) else { return }
         kill(pid, SIGTERM)
+        kill(pid, SIGCONT)  // a paused broker handles SIGTERM only once it runs again
         let deadline = ContinuousClock.now + .seconds(3)
         var exited = false
         while ContinuousClock.now < deadline {

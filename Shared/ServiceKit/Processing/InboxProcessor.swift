@@ -105,7 +105,12 @@ public final class InboxProcessor: Service {
                         continue
                     }
                     guard rules.handledEventTypes.contains(event.type) else {
-                        report.notes.append((event, LogNote(.notice, "event type \(event.type) is not acted on by \(rules.department); skipped")))
+                        // A known event on the wrong inbox (a misrouted sender): nobody here
+                        // acts on it, so it is dead-lettered with the reason, not dropped.
+                        let reason = DeadLetterReason(code: "unexpected_event_type",
+                                                      detail: "\(event.type) is not acted on by \(rules.department); it belongs on another topic")
+                        report.outbox.append(try writer.enqueueDeadLetter(message, reason: reason, in: state))
+                        report.deadLetters.append((message, reason))
                         continue
                     }
                     do {
