@@ -167,8 +167,10 @@ import Testing
         }
         var seenIds: Set<String> = []
         for record in feed.all {
+            // A submission's id is `topic/partition/offset/<hash of its bytes>`: its position is the first three.
             guard let change = record.payload as? OrderStatusChanged, let cause = record.envelope.causationid,
-                  let index = byCause[cause], seenIds.insert(record.envelope.id).inserted else { continue }
+                  let index = byCause[cause.split(separator: "/").prefix(3).joined(separator: "/")],
+                  seenIds.insert(record.envelope.id).inserted else { continue }
             found[index, default: []].append(.status(change.status, reasons: change.reasons ?? []))
         }
         return found
