@@ -50,10 +50,14 @@ public enum OrderFlowService {
 
         let database = try SQLiteServiceDatabase(path: config.databasePath)
         let producer = try KafkaProducer(client: kafkaConfig(config, role: "producer"), logger: logger)
+        let consumerClient = kafkaConfig(config, role: "consumer")
         let consumer = try KafkaConsumer(
-            config: KafkaConsumerConfig(client: kafkaConfig(config, role: "consumer"), mode: .group(id: config.groupId),
+            config: KafkaConsumerConfig(client: consumerClient, mode: .group(id: config.groupId),
                                         topics: [topics.name(identity.inbox)]),
             logger: logger)
+        // SQLite holds one replica's state: a second member of the group is refused too.
+        let soleMember = SoleMemberGuard(consumer: consumer, group: config.groupId,
+                                         sessionTimeout: consumerClient.sessionTimeout, logger: logger)
         let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger,
                                         firstTopics: [topics.name(.status)], deadLetterTopic: topics.name(.deadletter))
         let parked = publisher.parkedCount
@@ -88,7 +92,7 @@ public enum OrderFlowService {
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
             settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
             readiness: readiness, logger: logger, clock: clock, progress: progress, masterData: masterData,
-            records: records))
+            records: records, soleMember: soleMember))
         services.append(ConsumerLagReporter(consumer: consumer, progress: progress, service: identity.name))
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
                                interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData,
@@ -124,7 +128,13 @@ public enum OrderFlowService {
             "kafka.profile": "\(config.kafkaProfile.rawValue)",
             "kafka.options": "\(RedactedProperties(config.kafkaOptions))",
         ])
-        let group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        let group: ServiceGroup
+        do {
+            group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        } catch let refusal as SecondReplicaRefused {
+            logger.error("\(refusal)")
+            throw refusal
+        }
         do {
             try await group.run()
         } catch {
