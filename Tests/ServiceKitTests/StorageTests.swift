@@ -123,20 +123,22 @@ private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
             try? FileManager.default.removeItem(atPath: url.path + ".lock")
         }
         // Another process holds the lock file, as a second service would (the shell locks it
-        // with flock(1) and becomes `sleep`, which keeps the locked descriptor).
+        // with flock(1), says so, and becomes `sleep`, which keeps the locked descriptor).
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
-        holder.arguments = ["-c", #"exec 9>"$0" && flock --exclusive 9 && exec sleep 30"#, url.path + ".lock"]
+        holder.arguments = ["-c", #"exec 9>"$0" && flock --exclusive --timeout 10 9 && echo locked && exec sleep 30"#, url.path + ".lock"]
+        let output = Pipe()
+        holder.standardOutput = output
         try holder.run()
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
-        var refused = false
-        for _ in 0..<50 where !refused {
-            do { _ = try SQLiteServiceDatabase(path: url.path); try await Task.sleep(for: .milliseconds(100)) }  // holder not locked yet
-            catch is SecondReplicaRefused { refused = true }
+        let said = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)  // blocks until the line
+        try #require(said.hasPrefix("locked"), "the holder took the lock: \(said)")
+        #expect(throws: SecondReplicaRefused.self, "the open is refused while another process holds the lock") {
+            _ = try SQLiteServiceDatabase(path: url.path)
         }
-        #expect(refused, "the open is refused while another process holds the lock")
         kill(holder.processIdentifier, SIGKILL)  // as kill -9 of a running service: the kernel drops the lock
-        holder.waitUntilExit()
+        for _ in 0..<100 where holder.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!holder.isRunning)
         _ = try SQLiteServiceDatabase(path: url.path)
     }
 }
