@@ -81,8 +81,9 @@ public final class SoleMemberGuard: Sendable {
             held += polled
             assigned = consumer.assignment
             if assigned.count >= all.count {
-                all = try await allPartitions()
-                if Self.isAlone(assigned: assigned, all: all) {
+                let current = try await allPartitions()
+                if !current.isEmpty { all = current }  // a failed look-up does not end the wait
+                if !current.isEmpty, Self.isAlone(assigned: assigned, all: all) {
                     try await consumer.setPaused(false, assigned)
                     verified(assigned)
                     logger.info("this member holds every partition again: processing the inbox", metadata: ["kafka.group": "\(group)"])
@@ -92,7 +93,7 @@ public final class SoleMemberGuard: Sendable {
         }
         let refusal = SecondReplicaRefused(
             "another member is in consumer group \(group): this one is assigned \(assigned.count) of the \(all.count) partitions "
-            + "of its inbox after waiting \(wait.components.seconds) s (session timeout + margin)")
+            + "of its inbox after waiting \(wait.components.seconds) s for the other member to leave or time out")
         logger.error("\(refusal)")
         throw refusal
     }
