@@ -352,6 +352,24 @@ public final class KafkaConsumer: Service, Sendable {
         }
     }
 
+    /// Pauses (or resumes) fetching of assigned partitions (`rd_kafka_pause_partitions` /
+    /// `rd_kafka_resume_partitions`). Polls go on serving the group (rebalances, commits) but
+    /// hand out nothing of a paused partition; what was already fetched is discarded, and on
+    /// resume fetching continues after the last message handed out.
+    /// - Throws: `.consume` when librdkafka refuses, `.shutdown` once closed.
+    public func setPaused(_ paused: Bool, _ partitions: Set<KafkaTopicPartition>) async throws {
+        guard !partitions.isEmpty else { return }
+        try await runBlocking(on: queue) { [self] in
+            guard !handle.isDestroyed else { throw KafkaError(.shutdown, "consumer is closed") }
+            let list = PartitionList.make(partitions.sorted().map { ($0, nil) })
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let err = paused ? rd_kafka_pause_partitions(handle.pointer, list) : rd_kafka_resume_partitions(handle.pointer, list)
+            if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError(.consume, "\(paused ? "pause" : "resume") of \(partitions.sorted()) failed: \(KafkaError.describe(err))", rdKafka: err)
+            }
+        }
+    }
+
     /// Leaves the group (`rd_kafka_consumer_close`, which revokes the assignment) and destroys
     /// the handle. Idempotent; in-flight polls end within ~100 ms and their iterators finish.
     public func close() async {

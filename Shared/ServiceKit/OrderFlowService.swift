@@ -58,10 +58,14 @@ public enum OrderFlowService {
 
         let database = try SQLiteServiceDatabase(path: config.databasePath)
         let producer = try KafkaProducer(client: kafkaConfig(config, role: "producer"), logger: logger)
+        let consumerClient = kafkaConfig(config, role: "consumer")
         let consumer = try KafkaConsumer(
-            config: KafkaConsumerConfig(client: kafkaConfig(config, role: "consumer"), mode: .group(id: config.groupId),
+            config: KafkaConsumerConfig(client: consumerClient, mode: .group(id: config.groupId),
                                         topics: [topics.name(identity.inbox)]),
             logger: logger)
+        // SQLite holds one replica's state: a second member of the group is refused too.
+        let soleMember = SoleMemberGuard(consumer: consumer, group: config.groupId,
+                                         sessionTimeout: consumerClient.sessionTimeout, logger: logger)
         let publisher = OutboxPublisher(database: database, producer: producer, service: identity.name, logger: logger,
                                         firstTopics: [topics.name(.status)], deadLetterTopic: topics.name(.deadletter))
         let parked = publisher.parkedCount
@@ -96,7 +100,7 @@ public enum OrderFlowService {
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
             settings: .init(maxBatch: config.batchSize, maxWait: config.batchWait), crashPoints: CrashPoints(),
             readiness: readiness, logger: logger, clock: clock, progress: progress, masterData: masterData,
-            records: records))
+            records: records, soleMember: soleMember))
         services.append(ConsumerLagReporter(consumer: consumer, progress: progress, service: identity.name))
         services.append(Ticker(rules: rules, database: database, publisher: publisher, writer: writer,
                                interval: config.tickInterval, logger: logger, clock: clock, masterData: masterData,
@@ -136,6 +140,9 @@ public enum OrderFlowService {
         let group: ServiceGroup
         do {
             group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+        } catch let refusal as SecondReplicaRefused {
+            logger.error("\(refusal)")
+            throw reported(refusal, format: config.logFormat)
         } catch {
             logger.critical("could not start", metadata: ["error": "\(error)"])
             throw reported(error, format: config.logFormat)

@@ -28,6 +28,8 @@ final class Pipeline: @unchecked Sendable {
     let baseEnvironment: [String: String]
     private let lock = NSLock()
     private var processes: [String: Process] = [:]
+    /// HTTP ports of extra instances (`startService(_:as:)`), under `lock`.
+    private var instancePorts: [String: Int] = [:]
 
     static var logger: Logger {
         var logger = Logger(label: "e2e")
@@ -127,20 +129,31 @@ final class Pipeline: @unchecked Sendable {
 
     // MARK: Processes
 
-    func startService(_ name: String, environment: [String: String] = [:]) throws {
+    /// Starts the service's executable. `instance`: a name for a further instance of it (own
+    /// database file, log and HTTP port; the same consumer group), used in place of the
+    /// service's name by the other process functions.
+    func startService(_ name: String, as instance: String? = nil, environment: [String: String] = [:]) throws {
+        let instance = instance ?? name
+        if ports[instance] == nil, lock.withLock({ instancePorts[instance] }) == nil {
+            let port = try LocalBroker.freePort()
+            lock.withLock { instancePorts[instance] = port }
+        }
         let process = Process()
         process.executableURL = binDir.appendingPathComponent(name)
-        process.arguments = ["--db-path", workDir.appendingPathComponent("\(name).sqlite").path, "--http-port", String(ports[name]!)]
+        process.arguments = ["--db-path", workDir.appendingPathComponent("\(instance).sqlite").path, "--http-port", String(port(instance))]
         process.environment = baseEnvironment.merging(environment) { _, new in new }
-        let log = workDir.appendingPathComponent("\(name).log")
+        let log = workDir.appendingPathComponent("\(instance).log")
         if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: log)
         handle.seekToEndOfFile()
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
-        lock.withLock { processes[name] = process }
+        lock.withLock { processes[instance] = process }
     }
+
+    /// The HTTP port of a service or instance.
+    func port(_ name: String) -> Int { ports[name] ?? lock.withLock { instancePorts[name]! } }
 
     /// Sends `signal` to the service and waits for it to exit.
     func stopService(_ name: String, signal: Int32 = SIGTERM) async -> Int32? {
@@ -166,7 +179,7 @@ final class Pipeline: @unchecked Sendable {
 
     /// Waits until `/ready` answers 200.
     func waitReady(_ name: String, timeout: Duration = .seconds(60)) async throws {
-        let url = URL(string: "http://127.0.0.1:\(ports[name]!)/ready")!
+        let url = URL(string: "http://127.0.0.1:\(port(name))/ready")!
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let (_, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 { return }
@@ -176,7 +189,7 @@ final class Pipeline: @unchecked Sendable {
     }
 
     func http(_ name: String, _ path: String) async throws -> (Int, String) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(ports[name]!)\(path)")!)
+        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port(name))\(path)")!)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
@@ -187,6 +200,7 @@ final class Pipeline: @unchecked Sendable {
 
     func stop() async {
         for name in Self.services.reversed() { _ = await stopService(name) }
+        for instance in lock.withLock({ Array(processes.keys) }) { _ = await stopService(instance) }
         await feed.stop()
         await producer.shutdown()
         await broker.stop()

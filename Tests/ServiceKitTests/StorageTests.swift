@@ -64,13 +64,17 @@ private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
     }
 
     @Test func sequencesAndListingSurviveReopening() async throws {
-        let (database, url) = try temporaryDatabase()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString).sqlite")
         defer { try? FileManager.default.removeItem(at: url) }
-        let first = try await database.write { tx in [try tx.nextSequence("orders"), try tx.nextSequence("orders")] }
-        #expect(first == [1, 2])
-        try await database.write { tx in
-            try tx.put(Counter(value: 2), "b")
-            try tx.put(Counter(value: 1), "a")
+        do {
+            // The first instance is released before the reopening (it holds the file's lock).
+            let database = try SQLiteServiceDatabase(path: url.path)
+            let first = try await database.write { tx in [try tx.nextSequence("orders"), try tx.nextSequence("orders")] }
+            #expect(first == [1, 2])
+            try await database.write { tx in
+                try tx.put(Counter(value: 2), "b")
+                try tx.put(Counter(value: 1), "a")
+            }
         }
         let reopened = try SQLiteServiceDatabase(path: url.path)
         #expect(try await reopened.write { try $0.nextSequence("orders") } == 3)
@@ -86,5 +90,55 @@ private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
         }
         #expect(try await database.pruneInbox(olderThan: Date(timeIntervalSinceNow: -7 * 86400), committed: [:]) == 1)
         #expect(try await database.write { try $0.hasProcessed("new") })
+    }
+
+    @Test func aSecondOpenOfTheSameFileIsRefusedWhileTheFirstIsAlive() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            _ = try SQLiteServiceDatabase(path: url.path)
+            Issue.record("a second open of \(url.path) succeeded while the first holds it")
+        } catch let refusal as SecondReplicaRefused {
+            let message = "\(refusal)"
+            #expect(message.contains(url.path + ".lock"), "names the lock file: \(message)")
+            #expect(message.contains("The SQLite backend holds one replica's state"), "says why: \(message)")
+            #expect(message.contains("shared-database backend"), "says what several replicas need: \(message)")
+        }
+        // The first instance is untouched by the refusal.
+        #expect(try await database.write { try $0.nextSequence("orders") } == 1)
+    }
+
+    @Test func theLockIsReleasedWhenItsHolderGoesAway() async throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString).sqlite")
+        defer { try? FileManager.default.removeItem(at: url) }
+        do { _ = try SQLiteServiceDatabase(path: url.path) }
+        let again = try SQLiteServiceDatabase(path: url.path)
+        #expect(try await again.read { try $0.all(Counter.self) }.isEmpty)
+    }
+
+    @Test func aLockHeldByAnotherProcessRefusesTheOpenUntilThatProcessDies() async throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("svc-\(UUID().uuidString).sqlite")
+        defer {
+            try? FileManager.default.removeItem(at: url)
+            try? FileManager.default.removeItem(atPath: url.path + ".lock")
+        }
+        // Another process holds the lock file, as a second service would (the shell locks it
+        // with flock(1), says so, and becomes `sleep`, which keeps the locked descriptor).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        holder.arguments = ["-c", #"exec 9>"$0" && flock --exclusive --timeout 10 9 && echo locked && exec sleep 30"#, url.path + ".lock"]
+        let output = Pipe()
+        holder.standardOutput = output
+        try holder.run()
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        let said = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)  // blocks until the line
+        try #require(said.hasPrefix("locked"), "the holder took the lock: \(said)")
+        #expect(throws: SecondReplicaRefused.self, "the open is refused while another process holds the lock") {
+            _ = try SQLiteServiceDatabase(path: url.path)
+        }
+        kill(holder.processIdentifier, SIGKILL)  // as kill -9 of a running service: the kernel drops the lock
+        for _ in 0..<100 where holder.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!holder.isRunning)
+        _ = try SQLiteServiceDatabase(path: url.path)
     }
 }

@@ -41,13 +41,16 @@ public final class InboxProcessor: Service {
     private let progress: ConsumerProgress
     private let masterData: MasterDataCopy?
     private let records: RecordCache?
+    private let soleMember: SoleMemberGuard?
 
     /// `masterData`: the in-memory copy the rules read products and customers from (nil for
-    /// a department without master data).
+    /// a department without master data). `soleMember`: when set, a batch is only processed
+    /// while this member holds every inbox partition (SQLite: one replica per service).
     public init(rules: any DepartmentRules, consumer: KafkaConsumer, database: any ServiceDatabase, publisher: OutboxPublisher,
                 topics: TopicNames, settings: Settings, crashPoints: CrashPoints, readiness: Readiness, logger: Logger,
                 clock: ServiceClock = ServiceClock(), progress: ConsumerProgress = ConsumerProgress(),
-                masterData: MasterDataCopy? = nil, records: RecordCache? = nil) {
+                masterData: MasterDataCopy? = nil, records: RecordCache? = nil, soleMember: SoleMemberGuard? = nil) {
+        self.soleMember = soleMember
         self.masterData = masterData
         self.records = records
         self.clock = clock
@@ -72,7 +75,12 @@ public final class InboxProcessor: Service {
         await cancelWhenGracefulShutdown { [readiness] in await readiness.waitForMasterData() }
         guard !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         logger.info("consuming the inbox")
-        for try await batch in consumer.batches(maxMessages: settings.maxBatch, maxWait: settings.maxWait).cancelOnGracefulShutdown() {
+        // Polls, not `batches`: empty polls too go past the sole-member check, so a second
+        // replica whose partitions have nothing new is refused all the same.
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            guard let polled = try await consumer.poll(maxMessages: settings.maxBatch, maxWait: settings.maxWait) else { break }
+            let batch = try await soleMember?.admit(polled) ?? polled
+            guard !batch.isEmpty else { continue }
             readiness.markConsuming()
             try await process(batch)
         }

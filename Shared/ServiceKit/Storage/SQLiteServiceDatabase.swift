@@ -6,15 +6,22 @@ import OrderModel
 
 /// The embedded default `ServiceDatabase`: one SQLite file per service (GRDB, WAL mode).
 ///
+/// One replica's state: opening takes an exclusive lock on `<path>.lock` (`DatabaseFileLock`)
+/// for the object's life, so a second process (or a second open in this one) on the same
+/// file is refused with `SecondReplicaRefused` instead of sharing it.
+///
 /// GRDB runs every access on its own serial dispatch queue; the async methods suspend
 /// the caller instead of blocking Swift's cooperative thread pool.
 public final class SQLiteServiceDatabase: ServiceDatabase {
     private let pool: DatabasePool
+    private let lock: DatabaseFileLock
 
     /// Opens (creating if needed) the database at `path` and migrates it.
+    /// - Throws: `SecondReplicaRefused` when another holder has the database's lock.
     public init(path: String) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        lock = try DatabaseFileLock(databasePath: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
