@@ -45,7 +45,7 @@ final class JSONByteWriter {
             // Foundation has its own rules for these; none of OrderFlow's types use them.
             throw CompactJSONEncoder.Unsupported()
         }
-        if T.self == Order.self { encodeOrder(value as! Order); return }
+        if T.self == Order.self { try encodeOrder(value as! Order); return }
         if T.self == [String: String].self { writeStringMap(value as! [String: String]); return }
         if let direct = value as? any DirectJSONEncodable { try direct.writeJSON(to: self); return }
         try encodeComposite(value)
@@ -59,13 +59,13 @@ final class JSONByteWriter {
 
     /// An order travels in most events and state records of its life, unchanged: its bytes
     /// are remembered and reused while the order is equal to the one they were written for.
-    private func encodeOrder(_ order: Order) {
+    private func encodeOrder(_ order: Order) throws {
         if let known = OrderEncodings.shared.bytes(for: order) {
             bytes += known
             return
         }
         let start = bytes.count
-        order.writeJSON(to: self)
+        try order.writeJSON(to: self)
         OrderEncodings.shared.remember(order, bytes: Array(bytes[start...]))
     }
 

@@ -76,6 +76,17 @@ struct JSONObjectWriter {
         if let value { try self.value(key, value) }
     }
 
+    /// An array of values that write their own JSON.
+    mutating func array<T: DirectJSONEncodable>(_ key: StaticString, _ elements: [T]) throws {
+        self.key(key)
+        writer.bytes.append(UInt8(ascii: "["))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            try element.writeJSON(to: writer)
+        }
+        writer.bytes.append(UInt8(ascii: "]"))
+    }
+
     func close() { writer.bytes.append(UInt8(ascii: "}")) }
 }
 
@@ -134,7 +145,7 @@ extension OrderLine: DirectJSONEncodable {
 }
 
 extension Order: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    func writeJSON(to writer: JSONByteWriter) throws {
         var object = JSONObjectWriter(writer)
         object.string("channel", channel)
         object.string("currency", currency)
@@ -143,13 +154,7 @@ extension Order: DirectJSONEncodable {
         object.string("customerTier", customerTier)
         object.string("externalOrderId", externalOrderId)
         object.identifier("id", id)
-        object.key("lines")
-        writer.bytes.append(UInt8(ascii: "["))
-        for (index, line) in lines.enumerated() {
-            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-            line.writeJSON(to: writer)
-        }
-        writer.bytes.append(UInt8(ascii: "]"))
+        try object.array("lines", lines)
         object.string("notes", notes)
         object.string("paymentTerms", paymentTerms)
         object.integer("paymentTermsDays", paymentTermsDays)
@@ -184,7 +189,7 @@ extension Reason: DirectJSONEncodable {
 }
 
 extension OrderStatusChanged: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    func writeJSON(to writer: JSONByteWriter) throws {
         var object = JSONObjectWriter(writer)
         object.date("at", at)
         object.string("channel", channel)
@@ -192,15 +197,7 @@ extension OrderStatusChanged: DirectJSONEncodable {
         if let details { object.key("details"); writer.writeStringMap(details) }
         object.string("externalOrderId", externalOrderId)
         object.identifier("orderId", orderId)
-        if let reasons {
-            object.key("reasons")
-            writer.bytes.append(UInt8(ascii: "["))
-            for (index, reason) in reasons.enumerated() {
-                if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
-                reason.writeJSON(to: writer)
-            }
-            writer.bytes.append(UInt8(ascii: "]"))
-        }
+        if let reasons { try object.array("reasons", reasons) }
         object.identifier("status", status)
         object.close()
     }
