@@ -13,10 +13,11 @@ import Synchronization
 /// process's member stays in the group until its session times out. So the batch is held
 /// (not processed), the assigned partitions are paused, and polling goes on (rebalances only
 /// progress while polling) until the assignment is full, then the held batch is processed.
-/// If it stays partial for `sessionTimeout + margin`, the member refuses with
-/// `SecondReplicaRefused` (the service exits non-zero). A member that already held every
-/// partition (the first replica, when a second one joins) waits twice as long, so that the
-/// newcomer is the one refused and the first keeps running once it has left.
+/// If it stays partial for `sessionTimeout + margin`, a member that never held every
+/// partition (the newcomer) refuses with `SecondReplicaRefused` (the service exits non-zero).
+/// A member that already held every partition (the first replica, when a second one joins)
+/// never refuses itself: it holds until it has every partition again, which it gets once the
+/// newcomer has been refused and left (a slow rebalance must not stop the healthy replica).
 public final class SoleMemberGuard: Sendable {
     private struct State {
         /// The assignment last seen to cover every partition of the inbox topic.
@@ -61,15 +62,15 @@ public final class SoleMemberGuard: Sendable {
             return batch
         }
         let everAlone = state.withLock { $0.everAlone }
-        let wait = everAlone ? grace * 2 : grace
+        let wait = grace
         logger.warning("another member is in the consumer group: holding the inbox until it leaves or its session times out", metadata: [
             "kafka.group": "\(group)", "partitions.assigned": "\(assigned.count)", "partitions.total": "\(all.count)",
-            "wait_s": "\(wait.components.seconds)",
+            "wait_s": everAlone ? "until it has left" : "\(wait.components.seconds)",
         ])
         var held = batch
         var paused: Set<KafkaTopicPartition>?
         let deadline = ContinuousClock.now + wait
-        while ContinuousClock.now < deadline {
+        while everAlone || ContinuousClock.now < deadline {
             if Task.isCancelled || Task.isShuttingDownGracefully { return [] }
             // Pause what is assigned now (again after every rebalance: a new assignment may
             // come unpaused), so polls serve the group without handing out more messages.
