@@ -70,7 +70,8 @@ public enum OrderFlowService {
                                         firstTopics: [topics.name(.status)], deadLetterTopic: topics.name(.deadletter))
         let parked = publisher.parkedCount
         let readiness = Readiness(needsMasterData: identity.needsMasterData, consumer: { consumer.health },
-                                  producer: { producer.health }, parked: { parked.value }) { consumer.isJoined }
+                                  producer: { producer.health }, parked: { parked.value },
+                                  holding: { soleMember.isHolding }) { consumer.isJoined }
         readiness.markDatabaseOpen()
         let writer = OutboxWriter(service: identity.name, topics: topics)
         let clock = ServiceClock(environment: config.environment)

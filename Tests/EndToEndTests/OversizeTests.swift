@@ -22,8 +22,9 @@ import Testing
         do {
             let identity = String(repeating: "E", count: 300)
             try await pipeline.submit([Self.bulky("BIG-1", lines: 8000), Submissions.valid(identity), Submissions.valid("AFTER-BIG")])
-            try await pipeline.feed.wait(timeout: .seconds(60), "AFTER-BIG received") {
-                pipeline.feed.statuses(external: "AFTER-BIG") == [.received]
+            // Their status events may sit on different partitions: wait for both.
+            try await pipeline.feed.wait(timeout: .seconds(60), "AFTER-BIG received and BIG-1 refused") {
+                pipeline.feed.statuses(external: "AFTER-BIG") == [.received] && pipeline.feed.latest(external: "BIG-1") != nil
             }
             let big = try #require(pipeline.feed.latest(external: "BIG-1"))
             #expect(big.status == .rejected)

@@ -134,6 +134,9 @@ import Testing
         #expect(fatalConsumer[2].problem == "fatal error: x")
         let notJoined = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: false, producer: .healthy)
         #expect(notJoined[2].problem == "not joined to its consumer group")
+        let holding = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true,
+                                        producer: .healthy, holdingInbox: true)
+        #expect(holding[2].problem?.contains("another member is in its consumer group") == true, "a held inbox is not ready")
         let nothing = Readiness.compose(databaseOpen: false, masterDataCaughtUp: false, consumer: .healthy, consumerJoined: true, producer: .closed)
         #expect(nothing.filter { !$0.ok }.map(\.name) == ["database", "masterdata", "producer"])
 

@@ -19,17 +19,21 @@ public final class Readiness: Sendable {
     private let consumerHealth: @Sendable () -> KafkaClientHealth
     private let producerHealth: @Sendable () -> KafkaClientHealth
     private let parkedRows: @Sendable () -> Int
+    private let holding: @Sendable () -> Bool
 
     /// `joined` tells whether the inbox consumer has partitions assigned; `consumer` and
     /// `producer` tell whether those clients can still work (`KafkaConsumer.health`,
     /// `KafkaProducer.health`); `parked` how many outbox rows are parked
-    /// (`OutboxPublisher.parkedCount`).
+    /// (`OutboxPublisher.parkedCount`); `holding` whether the inbox is held because another
+    /// member is in the consumer group (`SoleMemberGuard.isHolding`).
     public init(needsMasterData: Bool,
                 consumer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
                 producer: @escaping @Sendable () -> KafkaClientHealth = { .healthy },
                 parked: @escaping @Sendable () -> Int = { 0 },
+                holding: @escaping @Sendable () -> Bool = { false },
                 joined: @escaping @Sendable () -> Bool) {
         self.joined = joined
+        self.holding = holding
         self.parkedRows = parked
         self.consumerHealth = consumer
         self.producerHealth = producer
@@ -86,16 +90,19 @@ public final class Readiness: Sendable {
         let snapshot = state.withLock { ($0.databaseOpen, $0.masterDataCaughtUp) }
         return Self.compose(databaseOpen: snapshot.0, masterDataCaughtUp: snapshot.1,
                             consumer: consumerHealth(), consumerJoined: joined(), producer: producerHealth(),
-                            parkedRows: parkedRows())
+                            parkedRows: parkedRows(), holdingInbox: holding())
     }
 
     /// Readiness from its conditions (pure).
     public static func compose(databaseOpen: Bool, masterDataCaughtUp: Bool, consumer: KafkaClientHealth,
-                               consumerJoined: Bool, producer: KafkaClientHealth, parkedRows: Int = 0) -> [Check] {
-        [
+                               consumerJoined: Bool, producer: KafkaClientHealth, parkedRows: Int = 0,
+                               holdingInbox: Bool = false) -> [Check] {
+        let holding = "holding its inbox: another member is in its consumer group (SQLite: one replica per service)"
+        return [
             Check(name: "database", problem: databaseOpen ? nil : "not open"),
             Check(name: "masterdata", problem: masterDataCaughtUp ? nil : "not caught up with the master-data topics"),
-            Check(name: "consumer", problem: consumer.problem ?? (consumerJoined ? nil : "not joined to its consumer group")),
+            Check(name: "consumer", problem: consumer.problem ?? (consumerJoined ? (holdingInbox ? holding : nil)
+                                                                                 : "not joined to its consumer group")),
             Check(name: "producer", problem: producer.problem),
             Check(name: "outbox", problem: parkedRows == 0 ? nil
                 : "\(parkedRows) outbox rows parked: the broker refuses them for good (GET /parked; orderctl parked)"),

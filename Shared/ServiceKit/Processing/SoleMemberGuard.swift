@@ -23,6 +23,7 @@ public final class SoleMemberGuard: Sendable {
         /// The assignment last seen to cover every partition of the inbox topic.
         var verified: Set<KafkaTopicPartition>?
         var everAlone = false
+        var holding = false
     }
 
     private let consumer: KafkaConsumer
@@ -39,6 +40,9 @@ public final class SoleMemberGuard: Sendable {
         self.grace = sessionTimeout + margin
         self.logger = logger
     }
+
+    /// Whether the inbox is held now (another member is in the group): `/ready` says so.
+    public var isHolding: Bool { state.withLock { $0.holding } }
 
     /// Whether `assigned` covers every partition in `all` (pure).
     static func isAlone(assigned: Set<KafkaTopicPartition>, all: Set<KafkaTopicPartition>) -> Bool {
@@ -67,6 +71,8 @@ public final class SoleMemberGuard: Sendable {
             "kafka.group": "\(group)", "partitions.assigned": "\(assigned.count)", "partitions.total": "\(all.count)",
             "wait_s": everAlone ? "until it has left" : "\(wait.components.seconds)",
         ])
+        state.withLock { $0.holding = true }
+        defer { state.withLock { $0.holding = false } }
         var held = batch
         var paused: Set<KafkaTopicPartition>?
         let deadline = ContinuousClock.now + wait
