@@ -16,14 +16,16 @@ import Testing
             try pipeline.startService("warehouse", as: "warehouse-2")
             // While it holds its inbox, its /ready says so (503, with the reason).
             var heldAndNotReady = false
+            var answers: [String] = []
             let watchUntil = ContinuousClock.now + .seconds(60)
             while !heldAndNotReady, pipeline.isRunning("warehouse-2"), ContinuousClock.now < watchUntil {
                 if let (code, body) = try? await pipeline.http("warehouse-2", "/ready") {
                     heldAndNotReady = code == 503 && body.contains("another member is in its consumer group")
+                    if answers.last != "\(code) \(body)" { answers.append("\(code) \(body)") }
                 }
                 try await Task.sleep(for: .milliseconds(200))
             }
-            #expect(heldAndNotReady, "the held replica's /ready said why it is not ready")
+            #expect(heldAndNotReady, "the held replica's /ready said why it is not ready; it answered: \(answers); log:\n\(pipeline.logTail("warehouse-2", lines: 40))")
             // Local profile: session timeout 6 s + 5 s margin before the refusal.
             let status = await pipeline.waitForExit("warehouse-2", timeout: .seconds(60))
             let log = pipeline.logTail("warehouse-2", lines: 10_000)

@@ -137,6 +137,9 @@ import Testing
         let holding = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: true,
                                         producer: .healthy, holdingInbox: true)
         #expect(holding[2].problem?.contains("another member is in its consumer group") == true, "a held inbox is not ready")
+        let heldWithoutPartitions = Readiness.compose(databaseOpen: true, masterDataCaughtUp: true, consumer: .healthy, consumerJoined: false,
+                                                      producer: .healthy, holdingInbox: true)
+        #expect(heldWithoutPartitions[2].problem == holding[2].problem, "a member given no partition says it holds, too")
         let nothing = Readiness.compose(databaseOpen: false, masterDataCaughtUp: false, consumer: .healthy, consumerJoined: true, producer: .closed)
         #expect(nothing.filter { !$0.ok }.map(\.name) == ["database", "masterdata", "producer"])
 

@@ -101,8 +101,9 @@ public final class Readiness: Sendable {
         return [
             Check(name: "database", problem: databaseOpen ? nil : "not open"),
             Check(name: "masterdata", problem: masterDataCaughtUp ? nil : "not caught up with the master-data topics"),
-            Check(name: "consumer", problem: consumer.problem ?? (consumerJoined ? (holdingInbox ? holding : nil)
-                                                                                 : "not joined to its consumer group")),
+            // Holding comes first: a member that the group gave no partition holds its inbox too.
+            Check(name: "consumer", problem: consumer.problem ?? (holdingInbox ? holding
+                                                                  : consumerJoined ? nil : "not joined to its consumer group")),
             Check(name: "producer", problem: producer.problem),
             Check(name: "outbox", problem: parkedRows == 0 ? nil
                 : "\(parkedRows) outbox rows parked: the broker refuses them for good (GET /parked; orderctl parked)"),
