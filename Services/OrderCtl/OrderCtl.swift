@@ -78,7 +78,7 @@ struct EventSender {
             let envelope = try EventEnvelope(id: event.id, source: source, subject: event.key, time: Date(), correlationid: nil,
                                              causationid: nil, payload: event.payload)
             return KafkaOutgoingMessage(topic: topics.name(topic), key: Array(event.key.utf8), value: Array(try envelope.encoded()),
-                                        headers: [KafkaHeader(key: "ce_type", value: P.eventType)])
+                                        headers: [KafkaHeader(key: CloudEventsKafka.contentTypeHeader, value: CloudEventsKafka.structuredContentType)])
         })
     }
 }

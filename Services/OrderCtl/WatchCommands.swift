@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Kafka
 import OrderModel
+import ServiceKit
 
 /// Reads topics from the beginning: everything up to the end offsets seen at start, then
 /// (when following) whatever comes next.
@@ -43,11 +44,11 @@ enum Render {
             let headers = message.headers.map { "\($0.key)=\($0.value.map { String(decoding: $0, as: UTF8.self) } ?? "")" }.joined(separator: " ")
             return "\(position) DEAD LETTER \(headers) value=\(String(decoding: value.prefix(200), as: UTF8.self))"
         }
-        if topic == .submitted || topic == .products || topic == .customers {
+        if topic == .submitted || topic == .products || topic == .customers || topic == .deadletterReplays {
             return "\(position) key=\(message.keyString ?? "-") \(String(decoding: value.prefix(300), as: UTF8.self))"
         }
         do {
-            let event = try EventRegistry.standard.decode(value)
+            let event = try CloudEventsKafka.decode(message)
             return "\(Timestamp.format(event.envelope.time)) \(position) \(event.envelope.type) \(summary(event))"
         } catch {
             return "\(position) <unreadable: \(error)>"
@@ -103,7 +104,7 @@ struct Status: AsyncParsableCommand {
         var found = 0
         let reader = TopicReader(consumer: try connection.reader([.status]))
         try await reader.read(follow: false) { message in
-            guard let value = message.value, let event = try? EventRegistry.standard.decode(value) else { return true }
+            guard let event = try? CloudEventsKafka.decode(message) else { return true }
             let matches = event.envelope.subject == order || event.envelope.correlationid == order
                 || (event.payload as? OrderStatusChanged).map { "\($0.channel):\($0.externalOrderId)" == order } == true
             if matches {

@@ -8,13 +8,15 @@ public enum Topic: String, Codable, Sendable, Hashable, CaseIterable {
     case billing = "orders.billing"
     case status = "orders.status"
     case deadletter = "orders.deadletter"
+    /// What `orderctl deadletter replay` re-sent (compacted; key = the original message).
+    case deadletterReplays = "orders.deadletter.replays"
     /// Replenishment requests and shortage alerts from the warehouse, for procurement.
     case replenishment = "orders.replenishment"
     case products = "masterdata.products"
     case customers = "masterdata.customers"
 
     /// Master-data topics are compacted: the latest record per key wins.
-    public var isCompacted: Bool { self == .products || self == .customers }
+    public var isCompacted: Bool { self == .products || self == .customers || self == .deadletterReplays }
 }
 
 /// Physical topic names for one deployment: the logical name behind an optional prefix.

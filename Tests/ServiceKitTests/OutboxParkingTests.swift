@@ -48,7 +48,7 @@ import TestSupport
                     try tx.enqueue(topic: row.topic, key: Array(row.key.utf8), value: Array(row.value.utf8),
                                    headers: row.topic == deadLetters
                                        ? ["reason": "not_json", "source.topic": "orders.billing", "source.partition": "2", "source.offset": "41"]
-                                       : ["ce_id": "id-\(row.value.prefix(8))"])
+                                       : CloudEventsKafka.structuredHeaders)
                 }
                 return (stored, tickets.take())
             }

@@ -83,7 +83,7 @@ INBOUND_TYPES = [
 TOPIC_CASES = {  # Swift `Topic` case -> topic name
     "submitted": "orders.submitted", "review": "orders.review", "warehouse": "orders.warehouse",
     "logistics": "orders.logistics", "billing": "orders.billing", "status": "orders.status",
-    "deadletter": "orders.deadletter", "replenishment": "orders.replenishment",
+    "deadletter": "orders.deadletter", "deadletterReplays": "orders.deadletter.replays", "replenishment": "orders.replenishment",
     "products": "masterdata.products", "customers": "masterdata.customers",
 }
 

@@ -61,8 +61,9 @@ public struct ParkedListing: Codable, Sendable {
             topic = row.message.topic
             key = row.message.key.map { String(decoding: $0.prefix(500), as: UTF8.self) }
             bytes = row.message.value?.count ?? 0
-            eventType = row.message.headers["ce_type"]
-            eventId = row.message.headers["ce_id"]
+            let event = CloudEventsKafka.idAndType(ofEnvelope: row.message.value)
+            eventType = event?.type
+            eventId = event?.id
             reason = row.reason
             detail = row.detail
             parkedAt = Timestamp.format(row.parkedAt)

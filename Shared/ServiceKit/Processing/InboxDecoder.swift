@@ -37,7 +37,14 @@ public struct InboxDecoder: Sendable {
         guard let value = message.value else {
             return .deadLetter(DeadLetterReason(code: "empty_value", detail: "a message without a value (tombstone) on an inbox topic"))
         }
+        let mode = CloudEventsKafka.mode(of: message.headers)
         if topics.topic(named: message.topic) == .submitted {
+            // The value is the submission itself: plain JSON, or the `data` of a binary-mode
+            // CloudEvent (its `ce_` headers are not needed: a submission's id is its position).
+            if mode == .structured {
+                return .deadLetter(DeadLetterReason(code: "invalid_shape", detail:
+                    "a structured-mode CloudEvent (content-type application/cloudevents…) on orders.submitted: send the submission itself as the value (plain JSON, or binary mode with ce_ headers)"))
+            }
             do {
                 let submission = try OrderSubmission.read(value)
                 let correlation = "\(submission.channel ?? ""):\(submission.externalOrderId ?? "")"
@@ -50,11 +57,32 @@ public struct InboxDecoder: Sendable {
                 return .deadLetter(DeadLetterReason(code: code, detail: error.reason))
             }
         }
+        switch mode {
+        case .structured, .undeclared: break
+        case .binary: return decodeBinary(message.headers, value: value)
+        case .unsupportedFormat(let contentType):
+            return .deadLetter(DeadLetterReason(code: CloudEventsKafka.unsupportedContentType.rawValue, detail:
+                "content-type '\(contentType)' is a CloudEvents format this service does not read (it reads application/cloudevents+json)"))
+        }
         do {
             let (envelope, payload) = try registry.decodeForProcessing(Data(value))
             return .event(InboundEvent(
                 id: envelope.id, type: envelope.type, source: envelope.source, subject: envelope.subject,
                 time: envelope.time, correlationId: envelope.correlationid, payload: payload))
+        } catch {
+            return .deadLetter(DeadLetterReason(code: error.code.rawValue, detail: error.message))
+        }
+    }
+
+    /// A binary-mode CloudEvent from an outside sender: the envelope from its headers,
+    /// `data` upcast and decoded through the registry like a structured envelope's.
+    private func decodeBinary(_ headers: [KafkaHeader], value: [UInt8]) -> InboxItem {
+        do {
+            let decoded = try registry.decode(CloudEventsKafka.envelope(binary: headers, value: value))
+            let envelope = decoded.envelope
+            return .event(InboundEvent(
+                id: envelope.id, type: envelope.type, source: envelope.source, subject: envelope.subject,
+                time: envelope.time, correlationId: envelope.correlationid, payload: decoded.payload))
         } catch {
             return .deadLetter(DeadLetterReason(code: error.code.rawValue, detail: error.message))
         }

@@ -308,8 +308,11 @@ public actor OutboxPublisher {
             "kafka.key": "\(row.key.map { String(decoding: $0.prefix(200), as: UTF8.self) } ?? "-")",
             "outbox.bytes": "\(row.value?.count ?? 0)",
         ]
-        if let id = row.headers["ce_id"] { metadata["event.id"] = "\(id)" }
-        if let type = row.headers["ce_type"] { metadata["event.type"] = "\(type)" }
+        // Only for rows that are logged (refused, parked): the id and type are in the envelope.
+        if let event = CloudEventsKafka.idAndType(ofEnvelope: row.value) {
+            metadata["event.id"] = "\(event.id)"
+            metadata["event.type"] = "\(event.type)"
+        }
         return metadata
     }
 

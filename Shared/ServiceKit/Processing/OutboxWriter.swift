@@ -26,7 +26,7 @@ public struct OutboxWriter: Sendable {
                                                           correlationid: event.correlationId ?? cause?.correlationId,
                                                           causationid: cause?.id)
             return try tx.enqueue(topic: topics.name(event.topic), key: Array(event.key.utf8), value: Array(value),
-                                  headers: ["ce_type": event.type, "ce_id": id])
+                                  headers: CloudEventsKafka.structuredHeaders)
         }
     }
 
