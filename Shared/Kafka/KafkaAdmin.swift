@@ -102,6 +102,63 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// The configuration of each topic as the broker describes it (DescribeConfigs): name →
+    /// value, without synonyms and without entries that have no value. A broker that knows
+    /// a topic but reports nothing for it (Tansu reports only what was set at creation)
+    /// gives an empty dictionary; a per-topic error leaves the topic out of the result.
+    /// - Throws: `.admin` (e.g. `_UNSUPPORTED_FEATURE` from a broker without DescribeConfigs), `.timeout`.
+    public func describeConfigs(of topics: [String], timeout: Duration = .seconds(10)) async throws -> [String: [String: String]] {
+        if topics.isEmpty { return [:] }
+        return try await runBlocking(on: queue) { [handle] in
+            guard !handle.isDestroyed else { throw KafkaError(.shutdown, "admin client is closed") }
+            let rk = handle.pointer
+            var resources: [OpaquePointer?] = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
+            defer { for resource in resources { rd_kafka_ConfigResource_destroy(resource) } }
+            var errstr = [CChar](repeating: 0, count: 512)
+            let options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS)
+            defer { rd_kafka_AdminOptions_destroy(options) }
+            _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errstr, errstr.count)
+            let resultQueue = rd_kafka_queue_new(rk)
+            defer { rd_kafka_queue_destroy(resultQueue) }
+            resources.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_DescribeConfigs(rk, buffer.baseAddress, buffer.count, options, resultQueue)
+            }
+            guard let event = rd_kafka_queue_poll(resultQueue, timeout.milliseconds &+ 2000) else {
+                throw KafkaError(.timeout, "DescribeConfigs \(topics) did not answer within \(timeout)")
+            }
+            defer { rd_kafka_event_destroy(event) }
+            _ = rd_kafka_poll(rk, 0)
+            let eventError = rd_kafka_event_error(event)
+            if eventError != RD_KAFKA_RESP_ERR_NO_ERROR {
+                let text = rd_kafka_event_error_string(event).map { String(cString: $0) } ?? KafkaError.describe(eventError)
+                let code: KafkaError.Code = eventError == RD_KAFKA_RESP_ERR__TIMED_OUT ? .timeout : .admin
+                throw KafkaError(code, "DescribeConfigs \(topics) failed: \(text)", rdKafka: eventError)
+            }
+            guard let result = rd_kafka_event_DescribeConfigs_result(event) else {
+                throw KafkaError(.admin, "DescribeConfigs returned an unexpected event")
+            }
+            var count = 0
+            guard let described = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [:] }
+            var configs: [String: [String: String]] = [:]
+            for i in 0..<count {
+                let resource = described[i]
+                guard rd_kafka_ConfigResource_error(resource) == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+                let name = String(cString: rd_kafka_ConfigResource_name(resource))
+                var entryCount = 0
+                var entries: [String: String] = [:]
+                if let list = rd_kafka_ConfigResource_configs(resource, &entryCount) {
+                    for j in 0..<entryCount {
+                        let entry = list[j]
+                        guard rd_kafka_ConfigEntry_is_synonym(entry) == 0, let value = rd_kafka_ConfigEntry_value(entry) else { continue }
+                        entries[String(cString: rd_kafka_ConfigEntry_name(entry))] = String(cString: value)
+                    }
+                }
+                configs[name] = entries
+            }
+            return configs
+        }
+    }
+
     /// Number of partitions of `topic` per cluster metadata, or `nil` if it does not exist.
     public func partitionCount(of topic: String, timeout: Duration = .seconds(10)) async throws -> Int? {
         try await runBlocking(on: queue) { [handle] in
