@@ -12,7 +12,7 @@ struct OrderCtl: AsyncParsableCommand {
         commandName: "orderctl",
         abstract: "Operate OrderFlow: create topics, load master data, submit orders, send events, watch topics.",
         subcommands: [
-            Topics.self, MasterData.self, Stock.self, Submit.self, Send.self, Tail.self, Status.self, Demo.self, KPI.self, Parked.self,
+            Topics.self, MasterData.self, Stock.self, Submit.self, Send.self, Tail.self, Status.self, Demo.self, KPI.self, Parked.self, DeadLetters.self,
         ])
 }
 

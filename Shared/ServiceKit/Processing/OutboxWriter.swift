@@ -52,9 +52,13 @@ public enum DeadLetterHeaders {
     public static let bodyOmitted = "body.omitted"
     /// With `body.omitted`: the size of the value left out, in bytes.
     public static let bodyBytes = "body.bytes"
+    /// Prefix of the original message's own headers (`original.content-type`,
+    /// `original.ce_id`, `original.traceparent` …), kept so that a replay sends them again.
+    /// Values that are not valid UTF-8 (or null) are not kept.
+    public static let originalPrefix = "original."
 
     static func make(reason: DeadLetterReason, message: KafkaMessage, service: String) -> [String: String] {
-        [
+        var headers = [
             Self.reason: reason.code,
             Self.detail: String(reason.detail.prefix(2000)),
             sourceTopic: message.topic,
@@ -62,5 +66,17 @@ public enum DeadLetterHeaders {
             sourceOffset: String(message.offset),
             Self.service: service,
         ]
+        for header in message.headers {
+            guard let bytes = header.value, let text = String(validating: bytes, as: UTF8.self) else { continue }
+            headers[originalPrefix + header.key] = text
+        }
+        return headers
+    }
+
+    /// The original message's headers of a dead letter, in the order of their names.
+    public static func originalHeaders(of deadLetter: [KafkaHeader]) -> [KafkaHeader] {
+        deadLetter.filter { $0.key.hasPrefix(originalPrefix) }
+            .map { KafkaHeader(key: String($0.key.dropFirst(originalPrefix.count)), value: $0.value) }
+            .sorted { $0.key < $1.key }
     }
 }
