@@ -48,9 +48,9 @@ struct Topics: AsyncParsableCommand {
                 print("\(spec.name): \(results[spec.name].map { "\($0)" } ?? "unknown")")
             }
             let existing = Topic.allCases.filter { results[connection.topics.name($0)] == .alreadyExisted }
-            let report = await TopicCheck.run(existing, policy: policy, admin: admin, topics: connection.topics)
+            let lines = await TopicCheck.run(existing, policy: policy, admin: admin, topics: connection.topics)
             await admin.close()
-            for line in report.lines where !line.ok { print(line.text) }
+            for line in lines where line.verdict != .ok { print(line.text) }
         }
     }
 
@@ -73,58 +73,25 @@ struct Topics: AsyncParsableCommand {
                     present.append(topic)
                 }
             }
-            let report = await TopicCheck.run(present, policy: policy, admin: admin, topics: connection.topics)
+            let lines = await TopicCheck.run(present, policy: policy, admin: admin, topics: connection.topics)
             await admin.close()
-            for line in report.lines { print(line.text) }
+            for line in lines { print(line.text) }
             for name in missing { print("\(name): missing (run orderctl topics create)") }
-            if report.lines.contains(where: { !$0.ok && !$0.unchecked }) || !missing.isEmpty { throw ExitCode(1) }
-            if report.couldNotCheck { throw ExitCode(2) }
+            if lines.contains(where: { $0.verdict == .differs }) || !missing.isEmpty { throw ExitCode(1) }
+            if lines.contains(where: { $0.verdict == .couldNotCheck }) { throw ExitCode(2) }
         }
     }
 }
 
-/// Compares existing topics with the policy through DescribeConfigs, for people.
+/// Compares existing topics with the policy through DescribeConfigs.
 enum TopicCheck {
-    struct Line {
-        var ok: Bool
-        var text: String
-        /// The line says "could not check", not "differs".
-        var unchecked = false
-    }
-
-    struct Report {
-        var lines: [Line]
-        var couldNotCheck: Bool
-    }
-
-    static func run(_ topics: [Topic], policy: TopicPolicy, admin: KafkaAdmin, topics names: TopicNames) async -> Report {
-        guard !topics.isEmpty else { return Report(lines: [], couldNotCheck: false) }
-        let described: [String: [String: String]]
+    static func run(_ topics: [Topic], policy: TopicPolicy, admin: KafkaAdmin, topics names: TopicNames) async -> [TopicCheckLine] {
+        guard !topics.isEmpty else { return [] }
         do {
-            described = try await admin.describeConfigs(of: topics.map(names.name), timeout: .seconds(15))
+            let described = try await admin.describeConfigs(of: topics.map(names.name), timeout: .seconds(15))
+            return TopicCheckLine.lines(for: topics, names: names, policy: policy, described: described)
         } catch {
-            return Report(lines: [Line(ok: false, text:
-                "warning: could not check the settings of the existing topics (the broker does not answer DescribeConfigs: \(error)); check retention.ms and cleanup.policy by hand (README, Operations: topic retention)", unchecked: true)],
-                          couldNotCheck: true)
+            return TopicCheckLine.lines(for: topics, names: names, policy: policy, described: nil, error: "\(error)")
         }
-        var lines: [Line] = []
-        var couldNotCheck = false
-        for topic in topics {
-            let name = names.name(topic)
-            guard let actual = described[name] else {
-                lines.append(Line(ok: false, text: "warning: \(name): could not check its settings (the broker described nothing for it)", unchecked: true))
-                couldNotCheck = true
-                continue
-            }
-            let findings = TopicConfigFinding.compare(wanted: policy.config(for: topic), actual: actual)
-            if findings.isEmpty {
-                lines.append(Line(ok: true, text: "\(name): ok"))
-            } else {
-                for finding in findings {
-                    lines.append(Line(ok: false, text: "warning: \(name): \(finding); existing topics are not changed: set it with your Kafka tools (kafka-configs --alter --entity-type topics --entity-name \(name) --add-config \(finding.key)=\(finding.wanted))"))
-                }
-            }
-        }
-        return Report(lines: lines, couldNotCheck: couldNotCheck)
     }
 }

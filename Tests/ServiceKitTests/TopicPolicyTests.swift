@@ -63,6 +63,31 @@ import Testing
     }
 }
 
+@Suite struct TopicCheckLineTests {
+    let names = TopicNames(prefix: "p.")
+    let policy = TopicPolicy()
+
+    @Test func eachTopicIsOkOrEachDifferenceIsNamedWithItsFix() {
+        let lines = TopicCheckLine.lines(for: [.status, .deadletter, .review], names: names, policy: policy, described: [
+            "p.orders.status": ["cleanup.policy": "delete", "retention.ms": "-1"],
+            "p.orders.deadletter": ["cleanup.policy": "delete", "retention.ms": "604800000"],
+        ])
+        #expect(lines.map(\.verdict) == [.ok, .differs, .couldNotCheck])
+        #expect(lines[0].text == "p.orders.status: ok")
+        #expect(lines[1].text.hasPrefix("warning: p.orders.deadletter: retention.ms is 604800000 (7d), OrderFlow wants 2592000000 (30d)"))
+        #expect(lines[1].text.contains("--entity-name p.orders.deadletter --add-config retention.ms=2592000000"))
+        #expect(lines[2].text == "warning: p.orders.review: could not check its settings (the broker described nothing for it)")
+    }
+
+    @Test func aBrokerWithoutDescribeConfigsIsReportedAsCouldNotCheck() {
+        let lines = TopicCheckLine.lines(for: [.status, .review], names: names, policy: policy, described: nil,
+                                         error: "KafkaError.admin: DescribeConfigs failed [rdkafka _UNSUPPORTED_FEATURE (-165)]")
+        #expect(lines.count == 1 && lines[0].verdict == .couldNotCheck)
+        #expect(lines[0].text.contains("could not check the settings of the existing topics") && lines[0].text.contains("_UNSUPPORTED_FEATURE"))
+        #expect(TopicCheckLine.lines(for: [], names: names, policy: policy, described: nil).isEmpty)
+    }
+}
+
 /// What the local broker (Tansu) answers to DescribeConfigs: the settings a topic was
 /// created with, nothing for one created without any.
 @Suite(.serialized) struct DescribeConfigsTests {

@@ -167,3 +167,45 @@ public enum TopicConfigFinding: Sendable, Hashable, CustomStringConvertible {
         return a == b
     }
 }
+
+/// One line of a topic check, for people (`orderctl topics create` / `check`).
+public struct TopicCheckLine: Sendable, Hashable {
+    public enum Verdict: Sendable, Hashable {
+        /// The topic's settings are OrderFlow's.
+        case ok
+        /// A setting differs or is not set.
+        case differs
+        /// The broker could not tell.
+        case couldNotCheck
+    }
+
+    public var verdict: Verdict
+    public var text: String
+
+    /// The lines for `topics` (with their physical names), given what the broker described:
+    /// nil when DescribeConfigs failed as a whole (`error` says how); a topic missing from
+    /// `described` could not be checked either.
+    public static func lines(for topics: [Topic], names: TopicNames, policy: TopicPolicy,
+                             described: [String: [String: String]]?, error: String? = nil) -> [TopicCheckLine] {
+        guard !topics.isEmpty else { return [] }
+        guard let described else {
+            return [TopicCheckLine(verdict: .couldNotCheck, text:
+                "warning: could not check the settings of the existing topics (the broker does not answer DescribeConfigs: \(error ?? "no answer")); check retention.ms and cleanup.policy by hand (README, Operations: topic retention)")]
+        }
+        var lines: [TopicCheckLine] = []
+        for topic in topics {
+            let name = names.name(topic)
+            guard let actual = described[name] else {
+                lines.append(TopicCheckLine(verdict: .couldNotCheck, text: "warning: \(name): could not check its settings (the broker described nothing for it)"))
+                continue
+            }
+            let findings = TopicConfigFinding.compare(wanted: policy.config(for: topic), actual: actual)
+            if findings.isEmpty { lines.append(TopicCheckLine(verdict: .ok, text: "\(name): ok")) }
+            for finding in findings {
+                lines.append(TopicCheckLine(verdict: .differs, text:
+                    "warning: \(name): \(finding); existing topics are not changed: set it with your Kafka tools (kafka-configs --alter --entity-type topics --entity-name \(name) --add-config \(finding.key)=\(finding.wanted))"))
+            }
+        }
+        return lines
+    }
+}
