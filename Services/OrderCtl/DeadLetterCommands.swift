@@ -132,13 +132,21 @@ struct DeadLetters: AsyncParsableCommand {
             if outcomes.contains(where: { $0.outcome != "replayed" && $0.outcome != "would_replay" }) { throw ExitCode(1) }
         }
 
+        /// `$USER`, `$LOGNAME`, else the account name of this process's user.
+        static func userName() -> String {
+            let environment = ProcessInfo.processInfo.environment
+            if let name = environment["USER"] ?? environment["LOGNAME"], !name.isEmpty { return name }
+            if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+            return "uid \(getuid())"
+        }
+
         /// Sends the letters (idempotent producer, in order), then records each delivered one
         /// on the replay log.
         private func send(_ letters: [(DeadLetter, Bool)]) async throws -> [DeadLetterJSON.Outcome] {
             let producer = try connection.producer()
             let messages = letters.compactMap { $0.0.replayMessage() }
             let results = try await producer.sendEach(messages)
-            let by = "\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")@\(ProcessInfo.processInfo.hostName)"
+            let by = "\(Self.userName())@\(ProcessInfo.processInfo.hostName)"
             var outcomes: [DeadLetterJSON.Outcome] = []
             var records: [KafkaOutgoingMessage] = []
             for ((letter, forced), result) in zip(letters, results) {
