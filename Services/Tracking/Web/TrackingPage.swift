@@ -48,7 +48,7 @@ public struct TrackingPage: Sendable {
             """
         html += searchSection(model)
         html += breachSection(model.breaches)
-        html += kpiSection(model.kpis)
+        html += kpiSection(model.kpis, query: model.query)
         html += deadLetterSection(model.deadLetters)
         html += """
             </main><footer>JSON: <a href="/orders?status=shipped">/orders?status=…</a> · <a href="/sla-breaches">/sla-breaches</a> ·
@@ -86,9 +86,10 @@ public struct TrackingPage: Sendable {
             ("Channel", order.channel), ("External order id", order.externalOrderId), ("Customer", order.customerId),
             ("Region", order.region), ("Products", order.skus?.joined(separator: ", ")),
             ("Total", order.gross.map { "\($0) \(order.currency ?? "")" }), ("Requested delivery", order.requestedDeliveryDate),
-            ("Priority", order.priority), ("Status since", Timestamp.format(order.statusAt)),
+            ("Priority", order.priority),
         ]
         for (name, value) in facts { if let value { html += "<dt>\(name)</dt><dd>\(HTML.escape(value))</dd>" } }
+        html += "<dt>Status since</dt><dd>\(time(order.statusAt))</dd>"
         html += "</dl><h3>Timeline</h3><ol class=\"timeline\" id=\"timeline\">"
         for entry in order.timeline {
             let isStatus = entry.type == OrderStatusChanged.eventType
@@ -119,21 +120,23 @@ public struct TrackingPage: Sendable {
         return html + "</tbody></table></section>"
     }
 
-    static func kpiSection(_ kpis: TrackingKPIs) -> String {
+    static func kpiSection(_ kpis: TrackingKPIs, query: String) -> String {
         let overall = kpis.overall.report
         var html = "<section id=\"kpis\"><h2>KPIs, \(HTML.escape(kpis.from)) to \(HTML.escape(kpis.to))</h2>"
         html += "<p>\(overall.orders) orders; \(overall.fulfilment.part) of \(overall.fulfilment.whole) approved orders delivered.</p><div class=\"charts\">"
         var rates = [SVGCharts.Bar]()
         rates.append(rateBar("Fulfilment", overall.fulfilment))
         rates.append(rateBar("On time", overall.onTime))
-        for (region, figures) in kpis.byRegion.sorted(by: { $0.key < $1.key }).prefix(8) {
+        // Regions with approved orders (a rejected order may have none known).
+        for (region, figures) in kpis.byRegion.sorted(by: { $0.key < $1.key }) where figures.report.fulfilment.whole > 0 {
+            guard rates.count < 10 else { break }
             rates.append(rateBar("Fulfilment · \(region)", figures.report.fulfilment))
         }
         html += "<figure><figcaption>Rates</figcaption>\(SVGCharts.bars(rates, title: "Fulfilment and on-time rates", maximum: 1))</figure>"
         let stages = KPIReport.stages.compactMap { stage in overall.stageTimes.first { $0.stage == stage.name } }
         let bars = stages.map { SVGCharts.Bar(label: $0.stage, value: $0.medianSeconds, text: "median \(seconds($0.medianSeconds))") }
         html += "<figure><figcaption>Cycle time per stage (median)</figcaption>\(SVGCharts.bars(bars, title: "Median cycle time per stage"))</figure></div>"
-        html += "<form method=\"get\" action=\"/\" class=\"period\"><label>From <input type=\"date\" name=\"from\" value=\"\(HTML.escape(kpis.from))\"></label> "
+        html += "<form method=\"get\" action=\"/\" class=\"period\"><input type=\"hidden\" name=\"\(searchField)\" value=\"\(HTML.escape(query))\"><label>From <input type=\"date\" name=\"from\" value=\"\(HTML.escape(kpis.from))\"></label> "
             + "<label>to <input type=\"date\" name=\"to\" value=\"\(HTML.escape(kpis.to))\"></label> <button type=\"submit\">Show period</button></form>"
         return html + "</section>"
     }
