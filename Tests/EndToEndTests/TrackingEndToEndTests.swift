@@ -64,6 +64,8 @@ import FoundationNetworking
             // Lookups by channel + external id, customer (paged) and status.
             let byExternal = try await get(pipeline, "/orders?channel=e2e-shop&externalOrderId=TRK-1", as: Page<OrderSummary>.self)
             #expect(byExternal.items.map(\.orderId) == [id.rawValue])
+            let byExternalId = try await get(pipeline, "/orders?externalOrderId=TRK-2", as: Page<OrderSummary>.self)
+            #expect(byExternalId.items.map(\.orderId) == [second.rawValue])
             let firstPage = try await get(pipeline, "/orders?customerId=C-1001&limit=1", as: Page<OrderSummary>.self)
             let cursor = try #require(firstPage.nextCursor)
             let secondPage = try await get(pipeline, "/orders?customerId=C-1001&limit=1&cursor=\(cursor)", as: Page<OrderSummary>.self)
@@ -98,6 +100,8 @@ import FoundationNetworking
             #expect(searched.contains(#"<span id="order-id">\#(id)</span>"#), "\(searched.prefix(3000))")
             #expect(searched.contains(#"id="timeline""#) && searched.contains(">completed</span>") && searched.contains(">received</span>"))
             #expect(searched.contains("<svg") && searched.contains("not_json") && searched.contains("review"))
+            let byPlatformId = try chromium.dumpDOM(base + "/?q=TRK-2")
+            #expect(byPlatformId.contains(#"<span id="order-id">\#(second)</span>"#), "\(byPlatformId.prefix(3000))")
             let byCustomer = try chromium.dumpDOM(base + "/?q=C-1001")
             #expect(byCustomer.contains("orders found") && byCustomer.contains(second.rawValue))
             let shot = try chromium.screenshot(base + "/?q=\(id)")

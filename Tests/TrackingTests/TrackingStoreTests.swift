@@ -114,7 +114,7 @@ struct TrackingStoreTests {
         #expect(seen == (1...7).map { "SO-2026-\(String(format: "%06d", $0))" })
     }
 
-    @Test("search: an order id, channel:external id, or a customer id")
+    @Test("search: an order id, channel:external id, the external id alone, or a customer id")
     func search() throws {
         let feed = Feed()
         try feed.received(1, customer: "C-1")
@@ -123,6 +123,8 @@ struct TrackingStoreTests {
         #expect(try TrackingQueries.search(" so-2026-000001 ", in: feed.state).map(\.orderId) == ["SO-2026-000001"])
         #expect(try TrackingQueries.search("shop:EXT-1", in: feed.state).map(\.orderId) == ["SO-2026-000001"])
         #expect(try TrackingQueries.search("C-1", in: feed.state).count == 2)
+        #expect(try TrackingQueries.search("shop EXT-2", in: feed.state).map(\.orderId) == ["SO-2026-000002"])
+        #expect(try TrackingQueries.search("EXT-2", in: feed.state).map(\.orderId) == ["SO-2026-000002"])
         #expect(try TrackingQueries.search("nothing", in: feed.state).isEmpty)
     }
 

@@ -7,16 +7,20 @@ import TrackingWeb
 
 /// The tracking API and page on the service's HTTP port (Services/Tracking/README.md):
 /// - `GET /orders/{orderId}`: the order, its status and its timeline (404 when unknown);
-/// - `GET /orders?channel=&externalOrderId=` | `?customerId=` | `?status=` (`limit`, `cursor`);
+/// - `GET /orders?channel=&externalOrderId=` | `?externalOrderId=` | `?customerId=` | `?status=`
+///   (`limit`, `cursor`);
 /// - `GET /sla-breaches`, `GET /deadletters` (newest first; `limit`, `cursor`);
 /// - `GET /kpis?from=YYYY-MM-DD&to=YYYY-MM-DD` (default: the last 30 days);
-/// - `GET /`: the web page (`?q=` searches; `from`/`to` choose the KPI period).
+/// - `GET /`: the web page (`?q=` searches; `from`/`to` choose the KPI period, whose
+///   figures are reused for 30 s: `KPICache`).
 /// Every read is one `ServiceDatabase.read`, off the processing loop's writer.
 struct TrackingRoutes: Sendable {
     let database: any ServiceDatabase
+    let pageKPIs = KPICache()
 
     func add(to router: Router<BasicRequestContext>) {
         let database = self.database
+        let pageKPIs = self.pageKPIs
         router.get("/orders/:orderId") { _, context in
             let id = context.parameters.get("orderId") ?? ""
             guard let order = try await database.read({ state in try TrackingQueries.order(id, in: state) }) else {
@@ -29,12 +33,14 @@ struct TrackingRoutes: Sendable {
             let index: TrackingIndex
             if let channel = query["channel"], let external = query["externalOrderId"] {
                 index = .external(channel: channel, externalOrderId: external)
+            } else if let external = query["externalOrderId"] {
+                index = .externalId(external)
             } else if let customer = query["customerId"] {
                 index = .customer(customer)
             } else if let status = query["status"] {
                 index = .status(status)
             } else {
-                return try Self.json(.badRequest, Problem(error: "give channel and externalOrderId, customerId, or status"))
+                return try Self.json(.badRequest, Problem(error: "give channel and externalOrderId, externalOrderId, customerId, or status"))
             }
             let (limit, cursor) = try query.page()
             return try Self.json(.ok, try await database.read { state in
@@ -57,14 +63,16 @@ struct TrackingRoutes: Sendable {
             let query = Query(request)
             let text = query[TrackingPage.searchField] ?? ""
             let (from, to) = try query.period()
+            let kpis = try await pageKPIs.kpis(from: from, to: to) {
+                try await database.read { state in try TrackingQueries.kpis(from: from, to: to, in: state) }
+            }
             let model = try await database.read { state -> TrackingPage.Model in
                 let results = try TrackingQueries.search(text, in: state)
                 let order = results.count == 1 ? try TrackingQueries.order(results[0].orderId, in: state) : nil
                 return TrackingPage.Model(
                     query: text, results: results, order: order,
                     breaches: try TrackingQueries.slaBreaches(after: nil, limit: 20, in: state).items,
-                    kpis: try TrackingQueries.kpis(from: from, to: to, in: state),
-                    deadLetters: try TrackingQueries.deadLetters(after: nil, limit: 20, in: state).items)
+                    kpis: kpis, deadLetters: try TrackingQueries.deadLetters(after: nil, limit: 20, in: state).items)
             }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: TrackingPage.render(model))))

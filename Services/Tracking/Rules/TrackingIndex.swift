@@ -7,6 +7,8 @@ import OrderModel
 /// (`StateStore.loadRangeRaw`: the (kind, key) index of the state table), never every order.
 public enum TrackingIndex: Sendable, Hashable {
     case external(channel: String, externalOrderId: String)
+    /// The platform's order id alone (a clerk often has only that).
+    case externalId(String)
     case customer(String)
     case status(String)
     /// Orders by the UTC day of their first event: the KPI period reads its days only.
@@ -18,6 +20,7 @@ public enum TrackingIndex: Sendable, Hashable {
     public var kind: String {
         switch self {
         case .external(let channel, let external): "tracking.by-external" + Self.separator + channel + Self.separator + external
+        case .externalId(let external): "tracking.by-external-id" + Self.separator + external
         case .customer(let id): "tracking.by-customer" + Self.separator + id
         case .status(let status): "tracking.by-status" + Self.separator + status
         case .day(let day): "tracking.by-day" + Self.separator + day.description

@@ -48,22 +48,32 @@ public enum TrackingQueries {
                     nextCursor: rows.count > limit ? page.last?.key : nil)
     }
 
-    /// What a clerk's search means: an order id, `channel:externalOrderId`, a channel and an
-    /// external id apart, or a customer id. Returns the orders found (an exact order id
-    /// first); at most `limit`.
+    /// What a clerk's search means, tried in turn: an order id (any case),
+    /// `channel:externalOrderId` (or the two apart, separated by a space), the platform's
+    /// order id alone, a customer id. Returns the orders found by the first that finds any;
+    /// at most `limit`.
     public static func search(_ text: String, limit: Int = 50, in state: any StateStore) throws -> [OrderSummary] {
         let query = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else { return [] }
         if let order = try order(query, in: state) { return [order.summary] }
+        let uppercased = query.uppercased()
+        if uppercased != query, let order = try order(uppercased, in: state) { return [order.summary] }
+        let pair: [String]
         if let colon = query.firstIndex(of: ":") {
-            let channel = String(query[..<colon]).trimmingCharacters(in: .whitespaces)
-            let external = String(query[query.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            pair = [String(query[..<colon]), String(query[query.index(after: colon)...])]
+        } else {
+            pair = query.split(whereSeparator: \.isWhitespace).map(String.init)
+        }
+        if pair.count == 2 {
+            let channel = pair[0].trimmingCharacters(in: .whitespaces), external = pair[1].trimmingCharacters(in: .whitespaces)
             let found = try orders(.external(channel: channel, externalOrderId: external), after: nil, limit: limit, in: state).items
             if !found.isEmpty { return found }
         }
-        let uppercased = query.uppercased()
-        if uppercased != query, let order = try order(uppercased, in: state) { return [order.summary] }
-        return try orders(.customer(query), after: nil, limit: limit, in: state).items
+        for index in [TrackingIndex.externalId(query), .customer(query)] {
+            let found = try orders(index, after: nil, limit: limit, in: state).items
+            if !found.isEmpty { return found }
+        }
+        return []
     }
 
     /// Orders whose first event fell in `from`…`to` (UTC days, both included; at most

@@ -96,6 +96,7 @@ public struct TrackingRules: DepartmentRules {
     private func start(_ ref: OrderRef, at: Date, status: String, state: any StateStore) throws -> TrackedOrder {
         let orderId = ref.orderId.rawValue
         try TrackingIndex.external(channel: ref.channel, externalOrderId: ref.externalOrderId).add(orderId, in: state)
+        try TrackingIndex.externalId(ref.externalOrderId).add(orderId, in: state)
         try TrackingIndex.day(LocalDate(at)).add(orderId, in: state)
         try TrackingIndex.status(status).add(orderId, in: state)
         return TrackedOrder(orderId: orderId, channel: ref.channel, externalOrderId: ref.externalOrderId, status: status,

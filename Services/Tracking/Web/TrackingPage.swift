@@ -41,7 +41,7 @@ public struct TrackingPage: Sendable {
             <style>\(style)</style></head>
             <body><header><h1>OrderFlow order tracking</h1>
             <form method="get" action="/" role="search" id="search">
-            <label for="q">Order number, <em>channel:external order id</em>, or customer id</label>
+            <label for="q">Order number, the platform's order id (or <em>channel:order id</em>), or customer id</label>
             <div class="row"><input id="q" name="\(searchField)" type="search" value="\(HTML.escape(model.query))" placeholder="SO-2026-000123 · tmall-flagship:TM-20261123-000042 · C-1001" autofocus>
             <button type="submit">Search</button></div>
             </form></header><main>
@@ -59,7 +59,7 @@ public struct TrackingPage: Sendable {
 
     static func searchSection(_ model: Model) -> String {
         guard !model.query.trimmingCharacters(in: .whitespaces).isEmpty else {
-            return #"<section id="order"><p class="muted">Type an order number, a channel and its order id (<code>channel:id</code>) or a customer id, then press Search.</p></section>"#
+            return #"<section id="order"><p class="muted">Type an order number (SO-…), the platform's order id (or <code>channel:order id</code>) or a customer id, then press Search.</p></section>"#
         }
         var html = #"<section id="order">"#
         if let order = model.order {
