@@ -148,12 +148,17 @@ struct TrackingStoreTests {
     @Test("dead letters: recorded once per position, listed newest first, with reason and source from the headers")
     func deadLetters() throws {
         let state = InMemoryStateStore()
-        for offset in 0..<3 {
-            let row = DeadLetterRow(sequence: try state.nextSequence(TrackingStore.deadLetters), receivedAt: Feed.start, topic: "orders.deadletter",
-                                    partition: 0, offset: Int64(offset), key: Array("k\(offset)".utf8), value: Array("not json <b>".utf8),
-                                    headers: ["reason": "not_json", "service": "review", "source.topic": "orders.review"])
-            try TrackingStore.recordDeadLetter(row, position: "orders.deadletter/0/\(offset)", in: state)
+        // Offset 1 is delivered twice (a re-delivery after a crash): recorded once.
+        var recorded: [Bool] = []
+        for offset in [0, 1, 1, 2] {
+            recorded.append(try TrackingStore.recordDeadLetter(at: "orders.deadletter/0/\(offset)", in: state) {
+                DeadLetterRow(sequence: $0, receivedAt: Feed.start, topic: "orders.deadletter", partition: 0, offset: Int64(offset),
+                              key: Array("k\(offset)".utf8), value: Array("not json <b>".utf8),
+                              headers: ["reason": "not_json", "service": "review", "source.topic": "orders.review"])
+            })
         }
+        #expect(recorded == [true, true, false, true])
+        #expect(try state.loadAllRaw(kind: TrackingStore.deadLetters).count == 3)
         let page = try TrackingQueries.deadLetters(after: nil, limit: 2, in: state)
         #expect(page.items.map(\.offset) == [2, 1])
         #expect(page.items.first?.reason == "not_json" && page.items.first?.service == "review" && page.items.first?.bytes == 12)

@@ -52,16 +52,13 @@ final class DeadLetterRecorder: Service {
     static func record(_ batch: [KafkaMessage], now: Date, in state: any ServiceTransaction) throws -> Int {
         var recorded = 0
         for message in batch {
-            let position = "\(message.topic)/\(message.partition)/\(message.offset)"
-            guard try state.loadRaw(kind: TrackingStore.deadLettersSeen, key: position) == nil else { continue }
             var headers: [String: String] = [:]
             for header in message.headers { headers[header.key] = header.value.map { String(decoding: $0, as: UTF8.self) } ?? "" }
-            let sequence = try state.nextSequence(TrackingStore.deadLetters)
-            let row = DeadLetterRow(sequence: sequence, receivedAt: message.timestamp ?? now, topic: message.topic,
-                                    partition: message.partition, offset: message.offset, key: message.key, value: message.value,
-                                    headers: headers)
-            try TrackingStore.recordDeadLetter(row, position: position, in: state)
-            recorded += 1
+            let new = try TrackingStore.recordDeadLetter(at: "\(message.topic)/\(message.partition)/\(message.offset)", in: state) {
+                DeadLetterRow(sequence: $0, receivedAt: message.timestamp ?? now, topic: message.topic, partition: message.partition,
+                              offset: message.offset, key: message.key, value: message.value, headers: headers)
+            }
+            if new { recorded += 1 }
         }
         return recorded
     }

@@ -48,9 +48,15 @@ public enum TrackingStore {
         return String(repeating: "0", count: max(0, 15 - inverted.count)) + inverted + suffix
     }
 
-    /// Records a dead letter read at `position` (a letter is recorded once per position).
-    public static func recordDeadLetter(_ row: DeadLetterRow, position: String, in state: any StateStore) throws {
-        try state.storeRaw(kind: deadLetters, key: descendingKey(row.sequence), value: OrderFlowJSON.encode(row))
+    /// Records the dead letter read at `position` (`topic/partition/offset`) unless it was
+    /// recorded before (a re-delivery): `row` makes it from its sequence number. True when
+    /// it was new.
+    @discardableResult
+    public static func recordDeadLetter(at position: String, in state: any StateStore, _ row: (Int64) -> DeadLetterRow) throws -> Bool {
+        guard try state.loadRaw(kind: deadLettersSeen, key: position) == nil else { return false }
+        let letter = row(try state.nextSequence(deadLetters))
+        try state.storeRaw(kind: deadLetters, key: descendingKey(letter.sequence), value: OrderFlowJSON.encode(letter))
         try state.storeRaw(kind: deadLettersSeen, key: position, value: TrackingIndex.mark)
+        return true
     }
 }
