@@ -1,5 +1,5 @@
-# OrderFlow container image: one image holding all six executables
-# (intake, review, warehouse, logistics, billing, orderctl).
+# OrderFlow container image: one image holding all seven executables
+# (intake, review, warehouse, logistics, billing, tracking, orderctl).
 #
 #   docker build -t orderflow .
 #   docker run --rm -e ORDERFLOW_BOOTSTRAP_SERVERS=kafka:9092 -v warehouse-data:/data orderflow warehouse
@@ -41,7 +41,7 @@ COPY . .
 RUN swift build -c release --static-swift-stdlib \
  && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
  && mkdir -p /staging/bin \
- && for p in intake review warehouse logistics billing orderctl; do \
+ && for p in intake review warehouse logistics billing tracking orderctl; do \
       cp "$bin/$p" /staging/bin/ || exit 1; \
     done \
  && cp /usr/libexec/swift/linux/swift-backtrace-static /staging/bin/ \
@@ -71,7 +71,7 @@ RUN groupadd --system --gid 10001 orderflow \
 COPY --from=build /staging/bin/ /usr/local/bin/
 
 # Fail the image build if a shared library the binaries need is missing at runtime.
-RUN for p in intake review warehouse logistics billing orderctl; do \
+RUN for p in intake review warehouse logistics billing tracking orderctl; do \
       if ldd "/usr/local/bin/$p" | grep -q 'not found'; then \
         echo "missing runtime library for $p:"; ldd "/usr/local/bin/$p" | grep 'not found'; exit 1; \
       fi; \
@@ -87,8 +87,9 @@ ENV ORDERFLOW_SERVICE=${SERVICE} \
 # (./data/<service>.sqlite) land on the /data volume even when ORDERFLOW_DB_PATH is unset.
 WORKDIR /
 VOLUME ["/data"]
-# HTTP (/health, /ready, /metrics): intake 8081, review 8082, warehouse 8083, logistics 8084, billing 8085.
-EXPOSE 8081 8082 8083 8084 8085
+# HTTP (/health, /ready, /metrics): intake 8081, review 8082, warehouse 8083, logistics 8084, billing 8085;
+# tracking 8086 (also its API and web page).
+EXPOSE 8081 8082 8083 8084 8085 8086
 
 USER 10001:10001
 ENTRYPOINT ["/usr/local/bin/orderflow-entrypoint"]

@@ -2,7 +2,8 @@
 import PackageDescription
 
 /// OrderFlow: five department services (intake, review, warehouse, logistics, billing)
-/// talking over Kafka, plus the `orderctl` operator tool.
+/// talking over Kafka, the `tracking` service (order timelines, KPIs, dead letters over
+/// HTTP) and the `orderctl` operator tool.
 ///
 /// Layering (each arrow is "may import"):
 ///   department rules (pure) → DepartmentKit → OrderModel (Foundation only)
@@ -17,6 +18,7 @@ let package = Package(
         .executable(name: "warehouse", targets: ["WarehouseMain"]),
         .executable(name: "logistics", targets: ["LogisticsMain"]),
         .executable(name: "billing", targets: ["BillingMain"]),
+        .executable(name: "tracking", targets: ["TrackingMain"]),
         .executable(name: "orderctl", targets: ["OrderCtl"]),
     ],
     dependencies: [
@@ -80,10 +82,18 @@ let package = Package(
 
         // MARK: Operator tool
         .target(name: "DemoKit", dependencies: ["OrderModel"], path: "Services/DemoKit"),
+
+        // MARK: Tracking: a projection of orders.status (pure), its web page (pure), the executable
+        .target(name: "TrackingRules", dependencies: ["DepartmentKit", "DemoKit"], path: "Services/Tracking/Rules"),
+        .target(name: "TrackingWeb", dependencies: ["TrackingRules"], path: "Services/Tracking/Web"),
+        .executableTarget(
+            name: "TrackingMain",
+            dependencies: ["TrackingRules", "TrackingWeb", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/Tracking/Main"),
         .executableTarget(
             name: "OrderCtl",
             dependencies: [
-                "Kafka", "OrderModel", "ServiceKit", "DemoKit",
+                "Kafka", "OrderModel", "ServiceKit", "DemoKit", "TrackingRules",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Services/OrderCtl"
@@ -97,10 +107,11 @@ let package = Package(
         .testTarget(name: "WarehouseRulesTests", dependencies: ["WarehouseRules"], path: "Tests/WarehouseRulesTests"),
         .testTarget(name: "LogisticsRulesTests", dependencies: ["LogisticsRules"], path: "Tests/LogisticsRulesTests"),
         .testTarget(name: "BillingRulesTests", dependencies: ["BillingRules"], path: "Tests/BillingRulesTests"),
+        .testTarget(name: "TrackingTests", dependencies: ["TrackingRules", "TrackingWeb"], path: "Tests/TrackingTests"),
         .testTarget(name: "DemoKitTests", dependencies: ["DemoKit"], path: "Tests/DemoKitTests"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", "DemoKit"], path: "Tests/KafkaTests"),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
                     path: "Tests/ServiceKitTests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["Kafka", "OrderModel", "DemoKit", "TestSupport"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["Kafka", "OrderModel", "DemoKit", "TestSupport", "TrackingRules"], path: "Tests/EndToEndTests"),
     ]
 )

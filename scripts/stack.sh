@@ -1,4 +1,5 @@
-# Shared by run.sh and bench.sh: start/stop the local broker and the five services.
+# Shared by run.sh and bench.sh: start/stop the local broker, the five services and (run.sh)
+# the tracking service.
 # Every process started is recorded in `pids` and stopped by PID in `stack_stop`.
 ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 BIN=${ORDERFLOW_BIN_DIR:?ORDERFLOW_BIN_DIR is set by make}
@@ -35,6 +36,20 @@ stack_start_services() {
     pids+=($!)
     port=$((port+1))
   done
+}
+
+# stack_start_tracking DATADIR LOGDIR HTTP_PORT: the tracking service (API and web page).
+stack_start_tracking() {
+  local data=$1 logs=$2 port=$3
+  "$BIN/tracking" --db-path "$data/tracking.sqlite" --http-port "$port" > "$logs/tracking.log" 2>&1 &
+  pids+=($!)
+}
+
+# stack_wait_port_ready PORT LOGDIR: waits for one service's /ready.
+stack_wait_port_ready() {
+  local port=$1 logs=$2
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  echo "service on port $port is not ready; see $logs" >&2; return 1
 }
 
 # stack_wait_ready FIRST_HTTP_PORT LOGDIR

@@ -4,9 +4,11 @@ import OrderModel
 /// The process KPIs over the status history of orders, as `orderctl kpi` prints them:
 /// fulfilment rate (delivered / approved), on-time rate (delivered by the requested date,
 /// which intake puts on the `received` status) and cycle time per stage (median, p95).
-public struct KPIReport: Sendable {
+/// The tracking service computes the same report from its store and serves it as JSON
+/// (this type's Codable form), which `orderctl kpi` prints with `text`.
+public struct KPIReport: Sendable, Codable, Hashable {
     /// A ratio with the counts behind it.
-    public struct Rate: Sendable, Hashable {
+    public struct Rate: Sendable, Hashable, Codable {
         public var part: Int
         public var whole: Int
         public init(part: Int, whole: Int) {
@@ -17,11 +19,17 @@ public struct KPIReport: Sendable {
     }
 
     /// How long orders took from one status to another.
-    public struct StageTime: Sendable, Hashable {
+    public struct StageTime: Sendable, Hashable, Codable {
         public var stage: String
         public var medianSeconds: Double
         public var p95Seconds: Double
         public var orders: Int
+        public init(stage: String, medianSeconds: Double, p95Seconds: Double, orders: Int) {
+            self.stage = stage
+            self.medianSeconds = medianSeconds
+            self.p95Seconds = p95Seconds
+            self.orders = orders
+        }
     }
 
     /// The stages measured: name, from status, to status (first occurrence of each).
@@ -35,6 +43,14 @@ public struct KPIReport: Sendable {
     public let fulfilment: Rate
     public let onTime: Rate
     public let stageTimes: [StageTime]
+
+    /// A report as computed before (e.g. decoded from the tracking service's answer).
+    public init(orders: Int, fulfilment: Rate, onTime: Rate, stageTimes: [StageTime]) {
+        self.orders = orders
+        self.fulfilment = fulfilment
+        self.onTime = onTime
+        self.stageTimes = stageTimes
+    }
 
     /// Computes the KPIs from each order's status changes (in feed order).
     public init(history: [String: [OrderStatusChanged]]) {

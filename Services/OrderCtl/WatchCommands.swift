@@ -93,14 +93,30 @@ struct Tail: AsyncParsableCommand {
     }
 }
 
-/// `orderctl status ORDER-ID`: the order's history from `orders.status`.
+/// `orderctl status ORDER-ID`: the order's history, from the tracking service when it
+/// answers, else read from `orders.status` (all of it: slow on a long topic).
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show an order's status history (by order id or channel:externalOrderId).")
 
     @OptionGroup var connection: ConnectionOptions
+    @OptionGroup var tracking: TrackingOptions
     @Argument(help: "SO-YYYY-NNNNNN, or channel:externalOrderId.") var order: String
 
     func run() async throws {
+        if let client = await tracking.reachable() {
+            let orders = try await client.orders(matching: order)
+            if !orders.isEmpty {
+                TrackingOptions.source("tracking service at \(client.base)")
+                for tracked in orders {
+                    print("\(tracked.orderId): \(tracked.status)")
+                    for entry in tracked.timeline { print(statusLine(tracked, entry)) }
+                }
+                return
+            }
+            TrackingOptions.source("\(order) is not known to the tracking service at \(client.base); reading orders.status")
+        } else {
+            TrackingOptions.source("orders.status topic (the tracking service at \(tracking.url) does not answer)")
+        }
         var found = 0
         let reader = TopicReader(consumer: try connection.reader([.status]))
         try await reader.read(follow: false) { message in

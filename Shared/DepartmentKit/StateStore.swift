@@ -35,6 +35,10 @@ public protocol StateStore: AnyObject {
     func removeRaw(kind: String, key: String) throws
     /// Every record of `kind`, ordered by key.
     func loadAllRaw(kind: String) throws -> [(key: String, value: Data)]
+    /// Up to `limit` records of `kind` whose keys sort after `after` (nil: from the first),
+    /// ordered by key: a page of an index, read in work proportional to the page (the
+    /// default reads the whole kind; the SQLite store reads only the page).
+    func loadRangeRaw(kind: String, after: String?, limit: Int) throws -> [(key: String, value: Data)]
     /// The next value of the named sequence, starting at 1.
     func nextSequence(_ name: String) throws -> Int64
 
@@ -58,6 +62,10 @@ public protocol StateStore: AnyObject {
 }
 
 extension StateStore {
+    public func loadRangeRaw(kind: String, after: String?, limit: Int) throws -> [(key: String, value: Data)] {
+        Array(try loadAllRaw(kind: kind).lazy.filter { after == nil || $0.key > after! }.prefix(max(0, limit)))
+    }
+
     public func get<R: StateRecord>(_ type: R.Type, _ key: String) throws -> R? {
         guard let data = try loadRaw(kind: R.kind, key: key) else { return nil }
         return try OrderFlowJSON.decode(R.self, from: data)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DepartmentKit
 import Foundation
+import Hummingbird
 import Kafka
 import Logging
 import Metrics
@@ -49,6 +50,7 @@ public enum OrderFlowService {
     /// Builds the service group for `rules` (tests call this too).
     public static func build(rules: any DepartmentRules, config: ServiceConfig, registry: PrometheusCollectorRegistry,
                              extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] },
+                             additions: (ServiceAdditions.Context) throws -> ServiceAdditions = { _ in ServiceAdditions() },
                              logger: Logger) throws -> ServiceGroup {
         try Librdkafka.checkRuntimeVersion()
         let identity = config.identity
@@ -93,9 +95,10 @@ public enum OrderFlowService {
             services.append(MasterDataMaterialiser(consumer: masterDataConsumer, database: database, topics: topics,
                                                    readiness: readiness, copy: masterData, logger: logger))
         }
+        let added = try additions(ServiceAdditions.Context(config: config, database: database, logger: logger))
         services.append(OpsHTTPServer.make(host: config.httpHost, port: config.httpPort, service: identity.name,
                                            readiness: readiness, registry: registry, publisher: publisher, database: database,
-                                           extraRoutes: extraRoutes(database),
+                                           extraRoutes: extraRoutes(database), routes: added.routes,
                                            logger: logger))
         services.append(InboxProcessor(
             rules: rules, consumer: consumer, database: database, publisher: publisher, topics: topics,
@@ -111,6 +114,8 @@ public enum OrderFlowService {
             logger.warning("ORDERFLOW_FATAL_AFTER_MS is set (test hook): the producer raises a fatal error", metadata: ["after_ms": "\(fault.afterMilliseconds)"])
             services.append(FatalErrorInjector(fault: fault, producer: producer))
         }
+        // Last in, so first to stop.
+        services += added.services
 
         // Graceful shutdown runs in reverse: timer, inbox loop (finishes its batch and
         // commits), HTTP, consumers (leave the group), producer (flushes) last.
@@ -126,7 +131,8 @@ public enum OrderFlowService {
 
     /// Runs a department service until SIGTERM/SIGINT.
     public static func run(rules: any DepartmentRules, config: ServiceConfig,
-                           extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] }) async throws {
+                           extraRoutes: (any ServiceDatabase) -> [OpsHTTPServer.ExtraRoute] = { _ in [] },
+                           additions: (ServiceAdditions.Context) throws -> ServiceAdditions = { _ in ServiceAdditions() }) async throws {
         MemoryTuning.apply()
         let registry = bootstrapObservability(level: config.logLevel, format: config.logFormat,
                                               service: config.identity.name)
@@ -140,7 +146,8 @@ public enum OrderFlowService {
         ])
         let group: ServiceGroup
         do {
-            group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, logger: logger)
+            group = try build(rules: rules, config: config, registry: registry, extraRoutes: extraRoutes, additions: additions,
+                              logger: logger)
         } catch let refusal as SecondReplicaRefused {
             logger.error("\(refusal)")
             throw reported(refusal, format: config.logFormat)
@@ -164,6 +171,26 @@ public enum OrderFlowService {
     /// instead, so that standard error holds nothing but JSON lines.
     private static func reported(_ error: any Error, format: LogFormat) -> any Error {
         format == .json ? ExitCode.failure : error
+    }
+}
+
+/// What a service adds to what `OrderFlowService.build` runs for every service: routes on
+/// its HTTP port (any method, with the request) and services of its own in the group (e.g.
+/// a further consumer), which stop first at shutdown.
+public struct ServiceAdditions {
+    /// What the additions may use: the service's configuration, database and logger.
+    public struct Context {
+        public var config: ServiceConfig
+        public var database: any ServiceDatabase
+        public var logger: Logger
+    }
+
+    public var routes: (Router<BasicRequestContext>) -> Void
+    public var services: [any Service]
+
+    public init(routes: @escaping (Router<BasicRequestContext>) -> Void = { _ in }, services: [any Service] = []) {
+        self.routes = routes
+        self.services = services
     }
 }
 

@@ -17,6 +17,8 @@ final class Pipeline: @unchecked Sendable {
     // @unchecked: `processes` is only touched under `lock`; every other stored property is
     // immutable and Sendable.
     static let services = ["intake", "review", "warehouse", "logistics", "billing"]
+    /// Started only by the tests that ask for it (`services:`): the tracking service.
+    static let tracking = "tracking"
 
     let broker: LocalBroker
     let topics = TopicNames(prefix: "e2e.")
@@ -52,8 +54,9 @@ final class Pipeline: @unchecked Sendable {
 
     /// Starts a pipeline, runs `body` and always stops everything it started; when `body`
     /// fails, the services' last log lines are printed with the error.
-    static func run(environment: [String: String] = [:], _ body: (Pipeline) async throws -> Void) async throws {
-        let pipeline = try await start(environment: environment)
+    static func run(environment: [String: String] = [:], services: [String] = Pipeline.services,
+                    _ body: (Pipeline) async throws -> Void) async throws {
+        let pipeline = try await start(environment: environment, services: services)
         do {
             try await body(pipeline)
         } catch {
@@ -72,7 +75,7 @@ final class Pipeline: @unchecked Sendable {
         producer = try KafkaProducer(client: broker.clientConfig(clientId: "e2e-producer"), logger: Self.logger)
         feed = try StatusFeed(broker: broker, topics: topics)
         var ports: [String: Int] = [:]
-        for service in Self.services { ports[service] = try LocalBroker.freePort() }
+        for service in Self.services + [Self.tracking] { ports[service] = try LocalBroker.freePort() }
         self.ports = ports
         var env = ProcessInfo.processInfo.environment
         env["ORDERFLOW_BOOTSTRAP_SERVERS"] = broker.bootstrapServers
@@ -82,6 +85,8 @@ final class Pipeline: @unchecked Sendable {
         env["ORDERFLOW_LOG_LEVEL"] = "info"
         env["ORDERFLOW_TICK_MS"] = "100"
         env["ORDERFLOW_WAREHOUSE_QC_FAILURE_RATE"] = "0"
+        // orderctl asks this pipeline's tracking service (nothing listens unless a test starts it).
+        env["ORDERFLOW_TRACKING_URL"] = "http://127.0.0.1:\(ports[Self.tracking]!)"
         env.merge(environment) { _, new in new }
         baseEnvironment = env
     }

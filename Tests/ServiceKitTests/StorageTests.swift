@@ -31,6 +31,27 @@ private func temporaryDatabase() throws -> (SQLiteServiceDatabase, URL) {
         #expect(try await database.outboxBacklog() == 0)
     }
 
+    /// A page of one kind: keys after the cursor, in order, at most the limit, nothing of
+    /// another kind (tracking's index pages).
+    @Test func rangeReadsOnePageOfOneKind() async throws {
+        let (database, url) = try temporaryDatabase()
+        defer { try? FileManager.default.removeItem(at: url) }
+        try await database.write { tx in
+            for key in ["b", "a", "d", "c", "e"] { try tx.storeRaw(kind: "ix.one", key: key, value: Data(key.utf8)) }
+            try tx.storeRaw(kind: "ix.one2", key: "a", value: Data())
+            try tx.storeRaw(kind: "ix.on", key: "z", value: Data("z".utf8))
+        }
+        let first = try await database.read { try $0.loadRangeRaw(kind: "ix.one", after: nil, limit: 2) }
+        #expect(first.map(\.key) == ["a", "b"] && first.map { String(decoding: $0.value, as: UTF8.self) } == ["a", "b"])
+        let next = try await database.read { try $0.loadRangeRaw(kind: "ix.one", after: "b", limit: 10) }
+        #expect(next.map(\.key) == ["c", "d", "e"])
+        #expect(try await database.read { try $0.loadRangeRaw(kind: "ix.one", after: "e", limit: 10) }.isEmpty)
+        // The in-memory store (rules' unit tests) answers the same.
+        let memory = InMemoryStateStore()
+        for key in ["b", "a", "d", "c", "e"] { try memory.storeRaw(kind: "ix.one", key: key, value: Data(key.utf8)) }
+        #expect(try memory.loadRangeRaw(kind: "ix.one", after: "b", limit: 2).map(\.key) == ["c", "d"])
+    }
+
     @Test func aFailedTransactionLeavesNothingBehind() async throws {
         let (database, url) = try temporaryDatabase()
         defer { try? FileManager.default.removeItem(at: url) }

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Entrypoint of the OrderFlow image: one image, six programs
-# (intake, review, warehouse, logistics, billing, orderctl), all on PATH.
+# Entrypoint of the OrderFlow image: one image, seven programs
+# (intake, review, warehouse, logistics, billing, tracking, orderctl), all on PATH.
 #
 #   docker run IMAGE warehouse [flags...]   runs that program (or any other command, e.g. sh)
 #   docker run IMAGE [--flag ...]           runs $ORDERFLOW_SERVICE, baked in with
@@ -13,7 +13,7 @@ set -eu
 case "${1:-}" in
   "" | -*)
     if [ -z "${ORDERFLOW_SERVICE:-}" ]; then
-      echo "orderflow: say which program to run: intake, review, warehouse, logistics, billing or orderctl" >&2
+      echo "orderflow: say which program to run: intake, review, warehouse, logistics, billing, tracking or orderctl" >&2
       echo "  e.g. 'docker run IMAGE warehouse', compose 'command: [\"warehouse\"]'," >&2
       echo "  or build the image with --build-arg SERVICE=warehouse" >&2
       exit 64

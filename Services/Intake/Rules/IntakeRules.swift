@@ -53,6 +53,13 @@ public struct IntakeRules: DepartmentRules {
             // The requested date travels on the status feed so trackers and the KPI report
             // can tell on-time deliveries.
             if let date = order.requestedDeliveryDate { details["requestedDeliveryDate"] = date.description }
+            // Who ordered what, for trackers (search by customer; KPIs by customer, region
+            // and product) without a second topic to read. Facts only: no rule reads them.
+            details["customerId"] = order.customerId.rawValue
+            details["region"] = order.customerRegion ?? order.shipTo.region
+            details["skus"] = Array(Set(order.lines.map(\.sku.rawValue))).sorted().joined(separator: ",")
+            details["net"] = order.totals.net.amountString
+            details["tax"] = order.totals.tax.amountString
             outcome.status(order.ref, .received, department: department, at: context.now, details: details)
             outcome.emit(OrderReceived(order: order), to: .review, key: order.id.rawValue, correlationId: order.ref.correlationId)
             try remember(identity, orderId, .accepted, event: event, state: state, context: context)

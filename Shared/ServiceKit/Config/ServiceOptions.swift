@@ -24,6 +24,8 @@ public struct ServiceIdentity: Sendable, Hashable {
     public static let warehouse = ServiceIdentity(name: "warehouse", inbox: .warehouse, defaultHTTPPort: 8083, needsMasterData: true)
     public static let logistics = ServiceIdentity(name: "logistics", inbox: .logistics, defaultHTTPPort: 8084, needsMasterData: false)
     public static let billing = ServiceIdentity(name: "billing", inbox: .billing, defaultHTTPPort: 8085, needsMasterData: false)
+    /// Not a department: reads `orders.status` (in its own group) into a store it serves over HTTP.
+    public static let tracking = ServiceIdentity(name: "tracking", inbox: .status, defaultHTTPPort: 8086, needsMasterData: false)
 }
 
 /// How librdkafka is tuned: `local` for the in-memory dev/test broker (short session
@@ -88,7 +90,7 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "Address the HTTP endpoints (/health, /ready, /metrics) listen on. Env ORDERFLOW_HTTP_HOST; default 127.0.0.1.")
     public var httpHost: String?
 
-    @Option(help: "Port of the HTTP endpoints. Env ORDERFLOW_HTTP_PORT; defaults 8081–8085 (intake … billing).")
+    @Option(help: "Port of the HTTP endpoints. Env ORDERFLOW_HTTP_PORT; defaults 8081–8086 (intake … billing, tracking).")
     public var httpPort: Int?
 
     @Option(help: "Consumer group id. Env ORDERFLOW_GROUP_ID; default orderflow-<service>.")

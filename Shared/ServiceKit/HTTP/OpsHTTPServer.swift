@@ -14,7 +14,8 @@ import ServiceLifecycle
 ///   verdict (1 or 0) at the moment of the scrape, for alerting.
 /// - `GET /parked`, `POST /parked/redrive`, `POST /parked/discard`: outbox rows the broker
 ///   refuses for good, for an operator to list, re-drive or discard (`ParkedRoutes`).
-/// - extra read-only routes a department adds (e.g. the warehouse's `/stock`).
+/// - extra read-only routes a department adds (e.g. the warehouse's `/stock`), and routes a
+///   service registers itself (`routes`: any method, with the request; e.g. tracking's API).
 public enum OpsHTTPServer {
     /// A read-only JSON endpoint a department adds to its HTTP port.
     public struct ExtraRoute: Sendable {
@@ -29,6 +30,7 @@ public enum OpsHTTPServer {
     public static func make(host: String, port: Int, service: String, readiness: Readiness,
                             registry: PrometheusCollectorRegistry, publisher: OutboxPublisher? = nil,
                             database: (any ServiceDatabase)? = nil, extraRoutes: [ExtraRoute] = [],
+                            routes: (Router<BasicRequestContext>) -> Void = { _ in },
                             logger: Logger) -> some Service {
         let router = Router()
         router.get("/health") { _, _ in
@@ -55,6 +57,7 @@ public enum OpsHTTPServer {
                                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
             }
         }
+        routes(router)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "orderflow-\(service)"),
                            logger: logger)
     }

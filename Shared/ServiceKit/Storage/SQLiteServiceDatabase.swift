@@ -264,6 +264,13 @@ final class SQLiteTransaction: ServiceTransaction {
             .map { ($0["key"], $0["value"]) }
     }
 
+    func loadRangeRaw(kind: String, after: String?, limit: Int) throws -> [(key: String, value: Data)] {
+        // Served by the (kind, key) index: reads the page, not the kind.
+        try Row.fetchAll(statement("SELECT key, value FROM state WHERE kind = ? AND key > ? ORDER BY key LIMIT ?"),
+                         arguments: [kind, after ?? "", max(0, limit)])
+            .map { ($0["key"], $0["value"]) }
+    }
+
     func nextSequence(_ name: String) throws -> Int64 {
         try Int64.fetchOne(statement("INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value"),
                            arguments: [name]) ?? 1
