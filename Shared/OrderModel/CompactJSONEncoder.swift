@@ -23,14 +23,14 @@ struct CompactJSONEncoder {
 }
 
 /// The buffer and the encoding logic shared by all containers of one `encode` call.
-final class JSONByteWriter {
+package final class JSONByteWriter {
     /// Only ever touched by the one `encode` call that owns this writer, on one thread.
-    @exclusivity(unchecked) var bytes: [UInt8] = []
+    @exclusivity(unchecked) package var bytes: [UInt8] = []
 
     init() { bytes.reserveCapacity(1024) }
 
     /// Writes one value: scalars directly, anything else through its `encode(to:)`.
-    func encode<T: Encodable>(_ value: T) throws {
+    package func encode<T: Encodable>(_ value: T) throws {
         // Metatype comparisons, not dynamic casts: cheap in specialised and generic code.
         if T.self == String.self { writeString(unsafeBitCast(value, to: String.self)); return }
         if T.self == Int.self { writeInteger(unsafeBitCast(value, to: Int.self)); return }
@@ -69,14 +69,14 @@ final class JSONByteWriter {
         OrderEncodings.shared.remember(order, bytes: Array(bytes[start...]))
     }
 
-    func writeRaw(_ text: String) { bytes += text.utf8 }
+    package func writeRaw(_ text: String) { bytes += text.utf8 }
 
-    func writeBool(_ value: Bool) { bytes += value ? Self.trueBytes : Self.falseBytes }
+    package func writeBool(_ value: Bool) { bytes += value ? Self.trueBytes : Self.falseBytes }
 
-    func writeDate(_ date: Date) { writeString(Timestamp.format(date)) }
+    package func writeDate(_ date: Date) { writeString(Timestamp.format(date)) }
 
     /// A `[String: String]` as Foundation's sorted-keys encoder writes it: keys in byte order.
-    func writeStringMap(_ map: [String: String]) {
+    package func writeStringMap(_ map: [String: String]) {
         bytes.append(UInt8(ascii: "{"))
         for (index, key) in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
@@ -90,13 +90,13 @@ final class JSONByteWriter {
     private static let trueBytes = Array("true".utf8)
     private static let falseBytes = Array("false".utf8)
 
-    func writeInteger<I: BinaryInteger>(_ value: I) { bytes += String(value).utf8 }
+    package func writeInteger<I: BinaryInteger>(_ value: I) { bytes += String(value).utf8 }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// A JSON string, escaped as Foundation escapes it (slashes left alone). Most strings
     /// need no escaping and are copied in one go.
-    func writeString(_ text: String) {
+    package func writeString(_ text: String) {
         var text = text
         text.withUTF8 { utf8 in
             let needsEscaping = utf8.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }

@@ -7,22 +7,22 @@ import Foundation
 /// Only the types every event and state record carries (the order, its lines, money, the
 /// status event, the envelope) do this; the rest use the generic path of
 /// `CompactJSONEncoder`. `DirectJSONTests` prove the bytes equal Foundation's for each.
-protocol DirectJSONEncodable {
+package protocol DirectJSONEncodable {
     func writeJSON(to writer: JSONByteWriter) throws
 }
 
 /// Writes one JSON object whose members the caller gives in key order (byte order of the
 /// keys, as the sorted-keys encoder writes them). Keys are plain ASCII identifiers.
-struct JSONObjectWriter {
-    let writer: JSONByteWriter
+package struct JSONObjectWriter {
+    package let writer: JSONByteWriter
     private var empty = true
 
-    init(_ writer: JSONByteWriter) {
+    package init(_ writer: JSONByteWriter) {
         self.writer = writer
         writer.bytes.append(UInt8(ascii: "{"))
     }
 
-    mutating func key(_ key: StaticString) {
+    package mutating func key(_ key: StaticString) {
         if empty { empty = false } else { writer.bytes.append(UInt8(ascii: ",")) }
         writer.bytes.append(UInt8(ascii: "\""))
         key.withUTF8Buffer { writer.bytes.append(contentsOf: $0) }
@@ -30,54 +30,49 @@ struct JSONObjectWriter {
         writer.bytes.append(UInt8(ascii: ":"))
     }
 
-    mutating func string(_ key: StaticString, _ value: String) {
+    package mutating func string(_ key: StaticString, _ value: String) {
         self.key(key)
         writer.writeString(value)
     }
 
-    mutating func string(_ key: StaticString, _ value: String?) {
+    package mutating func string(_ key: StaticString, _ value: String?) {
         if let value { string(key, value) }
     }
 
-    mutating func identifier<I: RawRepresentable<String>>(_ key: StaticString, _ value: I) {
+    package mutating func identifier<I: RawRepresentable<String>>(_ key: StaticString, _ value: I) {
         string(key, value.rawValue)
     }
 
-    mutating func identifier<I: RawRepresentable<String>>(_ key: StaticString, _ value: I?) {
+    package mutating func identifier<I: RawRepresentable<String>>(_ key: StaticString, _ value: I?) {
         if let value { string(key, value.rawValue) }
     }
 
-    mutating func integer(_ key: StaticString, _ value: Int) {
-        self.key(key)
-        writer.writeInteger(value)
-    }
-
-    mutating func bool(_ key: StaticString, _ value: Bool) {
+    package mutating func bool(_ key: StaticString, _ value: Bool) {
         self.key(key)
         writer.writeBool(value)
     }
 
-    mutating func date(_ key: StaticString, _ value: Date) {
+    package mutating func date(_ key: StaticString, _ value: Date) {
         self.key(key)
         writer.writeDate(value)
     }
 
-    mutating func date(_ key: StaticString, _ value: Date?) {
+    package mutating func date(_ key: StaticString, _ value: Date?) {
         if let value { date(key, value) }
     }
 
     /// Any other member, through the writer (direct where the type is, generic otherwise).
-    mutating func value<T: Encodable>(_ key: StaticString, _ value: T) throws {
+    package mutating func value<T: Encodable>(_ key: StaticString, _ value: T) throws {
         self.key(key)
         try writer.encode(value)
     }
 
-    mutating func value<T: Encodable>(_ key: StaticString, _ value: T?) throws {
+    package mutating func value<T: Encodable>(_ key: StaticString, _ value: T?) throws {
         if let value { try self.value(key, value) }
     }
 
     /// An array of values that write their own JSON.
-    mutating func array<T: DirectJSONEncodable>(_ key: StaticString, _ elements: [T]) throws {
+    package mutating func array<T: DirectJSONEncodable>(_ key: StaticString, _ elements: [T]) throws {
         self.key(key)
         writer.bytes.append(UInt8(ascii: "["))
         for (index, element) in elements.enumerated() {
@@ -87,11 +82,66 @@ struct JSONObjectWriter {
         writer.bytes.append(UInt8(ascii: "]"))
     }
 
-    func close() { writer.bytes.append(UInt8(ascii: "}")) }
+    package mutating func integer<I: BinaryInteger>(_ key: StaticString, _ value: I) {
+        self.key(key)
+        writer.writeInteger(value)
+    }
+
+    package mutating func integer<I: BinaryInteger>(_ key: StaticString, _ value: I?) {
+        if let value { integer(key, value) }
+    }
+
+    /// A `Decimal` as Foundation's encoder writes it: a JSON number.
+    package mutating func decimal(_ key: StaticString, _ value: Decimal) {
+        self.key(key)
+        writer.writeRaw(value.description)
+    }
+
+    /// A member that writes its own JSON, called directly (no dynamic cast on the way).
+    package mutating func object<T: DirectJSONEncodable>(_ key: StaticString, _ value: T) throws {
+        self.key(key)
+        try value.writeJSON(to: writer)
+    }
+
+    package mutating func object<T: DirectJSONEncodable>(_ key: StaticString, _ value: T?) throws {
+        if let value { try object(key, value) }
+    }
+
+    /// An order: through the writer, which reuses the bytes of an unchanged order.
+    package mutating func order(_ key: StaticString, _ value: Order) throws {
+        self.key(key)
+        try writer.encode(value)
+    }
+
+    package mutating func strings(_ key: StaticString, _ values: [String]) {
+        self.key(key)
+        writer.bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.writeString(value)
+        }
+        writer.bytes.append(UInt8(ascii: "]"))
+    }
+
+    package mutating func identifiers<I: RawRepresentable<String>>(_ key: StaticString, _ values: [I]) {
+        strings(key, values.map(\.rawValue))
+    }
+
+    package mutating func dates(_ key: StaticString, _ values: [Date]) {
+        self.key(key)
+        writer.bytes.append(UInt8(ascii: "["))
+        for (index, value) in values.enumerated() {
+            if index > 0 { writer.bytes.append(UInt8(ascii: ",")) }
+            writer.writeDate(value)
+        }
+        writer.bytes.append(UInt8(ascii: "]"))
+    }
+
+    package func close() { writer.bytes.append(UInt8(ascii: "}")) }
 }
 
 extension Money: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.string("amount", ExactDecimal.formatIfExact(amount, scale: Self.minorUnitDigits) ?? ExactDecimal.plain(amount))
         object.string("currency", currency)
@@ -100,11 +150,11 @@ extension Money: DirectJSONEncodable {
 }
 
 extension DecimalString: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) { writer.writeString(ExactDecimal.plain(value)) }
+    package func writeJSON(to writer: JSONByteWriter) { writer.writeString(ExactDecimal.plain(value)) }
 }
 
 extension Totals: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.key("gross"); gross.writeJSON(to: writer)
         object.key("net"); net.writeJSON(to: writer)
@@ -114,7 +164,7 @@ extension Totals: DirectJSONEncodable {
 }
 
 extension Address: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.string("city", city)
         object.string("country", country)
@@ -129,7 +179,7 @@ extension Address: DirectJSONEncodable {
 }
 
 extension OrderLine: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.integer("leadTimeDays", leadTimeDays)
         object.integer("lineNumber", lineNumber)
@@ -145,7 +195,7 @@ extension OrderLine: DirectJSONEncodable {
 }
 
 extension Order: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) throws {
+    package func writeJSON(to writer: JSONByteWriter) throws {
         var object = JSONObjectWriter(writer)
         object.string("channel", channel)
         object.string("currency", currency)
@@ -170,7 +220,7 @@ extension Order: DirectJSONEncodable {
 }
 
 extension OrderRef: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.string("channel", channel)
         object.string("externalOrderId", externalOrderId)
@@ -180,7 +230,7 @@ extension OrderRef: DirectJSONEncodable {
 }
 
 extension Reason: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) {
+    package func writeJSON(to writer: JSONByteWriter) {
         var object = JSONObjectWriter(writer)
         object.identifier("code", code)
         object.string("message", message)
@@ -189,7 +239,7 @@ extension Reason: DirectJSONEncodable {
 }
 
 extension OrderStatusChanged: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) throws {
+    package func writeJSON(to writer: JSONByteWriter) throws {
         var object = JSONObjectWriter(writer)
         object.date("at", at)
         object.string("channel", channel)
@@ -204,7 +254,7 @@ extension OrderStatusChanged: DirectJSONEncodable {
 }
 
 extension TypedEnvelope: DirectJSONEncodable {
-    func writeJSON(to writer: JSONByteWriter) throws {
+    package func writeJSON(to writer: JSONByteWriter) throws {
         var object = JSONObjectWriter(writer)
         object.string("causationid", causationid)
         object.string("correlationid", correlationid)
