@@ -135,6 +135,11 @@ final class BatchState: ServiceTransaction {
         return try base.loadAllRaw(kind: kind)
     }
 
+    func loadRangeRaw(kind: String, after: String?, limit: Int) throws -> [(key: String, value: Data)] {
+        try flush()
+        return try base.loadRangeRaw(kind: kind, after: after, limit: limit)
+    }
+
     private func forget(kind: String, key: String) {
         guard entries[kind]?[key] != nil else { return }
         if !undo.isEmpty {
