@@ -119,7 +119,7 @@ struct RebalanceBatchTests {
         }
         let b = try KafkaConsumer(client: broker.clientConfig(clientId: "b", options: options), mode: .group(id: groupId), topics: [topic], logger: logger)
         let consumeB = Task { try await Self.consume(b, into: recordB, processing: .milliseconds(50)) }
-        try await withTimeout(.seconds(30), "B's assignment") {
+        try await withTimeout(.seconds(90), "B's assignment") {
             while b.assignment.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         }
         a.delayPerMessageForTesting.store(0, ordering: .relaxed)
