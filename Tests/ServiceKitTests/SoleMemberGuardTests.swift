@@ -45,7 +45,9 @@ import TestSupport
         var handedOutWhileNotAlone: [String] = []
         /// Polls `first` through the guard (committing like the inbox processor) until `wanted` has arrived.
         func receive(_ wanted: Set<String>) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
+            // Two rebalances (the second member joining, then leaving) can take a minute each
+            // on the local broker while the whole suite runs.
+            let deadline = ContinuousClock.now + .seconds(180)
             while !wanted.isSubset(of: Set(received)), ContinuousClock.now < deadline {
                 let polled = try await first.poll(maxMessages: 50, maxWait: .milliseconds(50)) ?? []
                 let batch = try await soleMember.admit(polled)
